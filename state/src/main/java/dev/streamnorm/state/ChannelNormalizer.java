@@ -1,0 +1,98 @@
+package dev.streamnorm.state;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+
+/**
+ * The batch-norm kernel: {@code y = (x − mean[c]) / sqrt(var[c] + eps) · weight[c] + bias[c]} for
+ * every value of channel c of a record shaped C×L.
+ *
+ * <p>The per-channel factors are computed once, by {@link #useBatch} or {@link #useRunningStats},
+ * and then {@link #apply} normalizes any number of records without allocating. An instance is
+ * mutable and not thread-safe: one per operator instance.
+ */
+public final class ChannelNormalizer {
+    private final RecordShape shape;
+    private final double eps;
+    private final Affine affine;
+    private final double[] center;
+    private final double[] scale;
+
+    /**
+     * A normalizer for records of {@code shape}; {@code affine} is per channel.
+     *
+     * @throws IllegalArgumentException if eps is negative or not finite, or the affine transform
+     *     does not have one entry per channel
+     */
+    public ChannelNormalizer(RecordShape shape, double eps, Affine affine) {
+        checkArgument(eps >= 0 && Double.isFinite(eps), "eps must be >= 0, got %s", eps);
+        checkArgument(
+                affine.fits(shape.channels()),
+                "affine has %s entries, expected one per channel (%s)",
+                affine.length(),
+                shape.channels());
+        this.shape = shape;
+        this.eps = eps;
+        this.affine = affine;
+        this.center = new double[shape.channels()];
+        this.scale = new double[shape.channels()];
+    }
+
+    /** Normalizes with a batch's mean and biased variance (train mode). */
+    public ChannelNormalizer useBatch(ChannelMoments batch) {
+        checkChannels(batch.channels());
+        for (int c = 0; c < center.length; c++) {
+            set(c, batch.mean(c), batch.biasedVariance(c));
+        }
+        return this;
+    }
+
+    /** Normalizes with running (frozen) statistics (eval mode). */
+    public ChannelNormalizer useRunningStats(RunningStats stats) {
+        checkChannels(stats.channels());
+        for (int c = 0; c < center.length; c++) {
+            set(c, stats.mean(c), stats.variance(c));
+        }
+        return this;
+    }
+
+    private void checkChannels(int channels) {
+        checkArgument(
+                channels == center.length,
+                "statistics have %s channels, records have %s",
+                channels,
+                center.length);
+    }
+
+    private void set(int c, double mean, double variance) {
+        center[c] = mean;
+        scale[c] = affine.weight(c) * inverseStd(variance, eps);
+    }
+
+    /**
+     * {@code 1 / sqrt(variance + eps)}, or 0 when {@code variance + eps} is 0 or overflows (so a
+     * constant input maps to the bias, never to NaN).
+     */
+    static double inverseStd(double variance, double eps) {
+        double denominator = Math.sqrt(variance + eps);
+        return denominator > 0 && denominator < Double.POSITIVE_INFINITY ? 1.0 / denominator : 0.0;
+    }
+
+    /** Normalizes one record; {@code in} and {@code out} may be the same array. */
+    public void apply(double[] in, double[] out) {
+        int positions = shape.positions();
+        int i = 0;
+        for (int c = 0; c < center.length; c++) {
+            double mean = center[c];
+            double factor = scale[c];
+            double shift = affine.bias(c);
+            for (int l = 0; l < positions; l++, i++) {
+                out[i] = (in[i] - mean) * factor + shift;
+            }
+        }
+    }
+
+    /** The record shape this normalizer expects. */
+    public RecordShape shape() {
+        return shape;
+    }
+}
