@@ -1,0 +1,15 @@
+package dev.streamnorm.jobs.cli;
+
+/** Exit codes of the {@code streamnorm} command line. */
+public final class ExitCodes {
+    /** Success. */
+    public static final int OK = 0;
+
+    /** The command ran and found a failure (for example a conformance mismatch). */
+    public static final int FAILED = 1;
+
+    /** Bad options, arguments or input files: nothing ran. */
+    public static final int USAGE = 2;
+
+    private ExitCodes() {}
+}
