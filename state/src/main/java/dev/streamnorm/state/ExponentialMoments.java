@@ -53,6 +53,7 @@ public final class ExponentialMoments {
 
     /** Folds one record in with weight {@code alpha} ∈ (0, 1] on the new values. */
     public void update(double[] x, double alpha) {
+        checkArgument(alpha > 0 && alpha <= 1, "alpha must be in (0, 1], got %s", alpha);
         if (count++ == 0) {
             System.arraycopy(x, 0, mean, 0, mean.length);
             Arrays.fill(variance, 0.0);

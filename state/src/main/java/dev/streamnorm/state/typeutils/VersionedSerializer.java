@@ -45,7 +45,11 @@ public abstract class VersionedSerializer<T> extends TypeSerializer<T> {
                             "Cannot read %s: expected format version 1..%d, actual %d",
                             typeName(), currentVersion(), version));
         }
-        return readBody(version, in);
+        try {
+            return readBody(version, in);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Corrupt " + typeName() + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
