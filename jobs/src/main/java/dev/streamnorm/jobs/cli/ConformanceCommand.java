@@ -37,9 +37,7 @@ final class ConformanceCommand implements Callable<Integer> {
                     ConformanceRunner.run(paths, spec.commandLine().getOut());
             return summary.failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
         } catch (UnreadableCaseException e) {
-            spec.commandLine().getErr().println("streamnorm conformance: " + e.getMessage());
-            spec.commandLine().getErr().flush();
-            return ExitCodes.USAGE;
+            return ExitCodes.usageError(spec, e.getMessage());
         }
     }
 }

@@ -12,4 +12,13 @@ public final class ExitCodes {
     public static final int USAGE = 2;
 
     private ExitCodes() {}
+
+    /**
+     * Prints {@code streamnorm <command>: message} on one line of stderr; returns {@link #USAGE}.
+     */
+    static int usageError(picocli.CommandLine.Model.CommandSpec spec, String message) {
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + message);
+        spec.commandLine().getErr().flush();
+        return USAGE;
+    }
 }

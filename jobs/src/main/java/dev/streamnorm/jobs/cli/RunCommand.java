@@ -1,0 +1,324 @@
+package dev.streamnorm.jobs.cli;
+
+import dev.streamnorm.jobs.io.Endpoint;
+import dev.streamnorm.jobs.io.KafkaSettings;
+import dev.streamnorm.jobs.pipeline.Delivery;
+import dev.streamnorm.jobs.pipeline.JobConfig;
+import dev.streamnorm.jobs.pipeline.NormalizeJob;
+import dev.streamnorm.jobs.stats.StatsFile;
+import dev.streamnorm.operators.Convention;
+import dev.streamnorm.operators.Mode;
+import dev.streamnorm.operators.Momentum;
+import dev.streamnorm.operators.Norm;
+import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.state.Affine;
+import dev.streamnorm.state.RecordShape;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.annotation.Nullable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code streamnorm run}: the normalization job from an input to an output endpoint. */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = "Normalizes a stream of JSON feature records (DESIGN §3) with Flink.",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {
+            "0:the job finished (bounded input)",
+            "1:the job failed",
+            "2:bad options or files"
+        })
+final class RunCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "URI",
+            description = "kafka://host:port/topic or file:///path.jsonl")
+    String input;
+
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "URI",
+            description = "kafka://host:port/topic, file:///path.jsonl or stdout")
+    String output;
+
+    @Option(
+            names = "--dead-letter",
+            paramLabel = "URI",
+            description = "Where rejected records go (kafka:// or file://); default: stderr")
+    String deadLetter;
+
+    @Option(
+            names = "--norm",
+            paramLabel = "NORM",
+            defaultValue = "batch",
+            description = "batch, layer, group, instance or l2 (default: ${DEFAULT-VALUE})")
+    String norm;
+
+    @Option(
+            names = "--mode",
+            paramLabel = "MODE",
+            defaultValue = "train",
+            description = "train, eval or online (default: ${DEFAULT-VALUE})")
+    String mode;
+
+    @Option(
+            names = "--shape",
+            paramLabel = "C|CxL",
+            description = "Record shape; default: learned per key from its first record")
+    String shape;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "32",
+            description = "Records per mini-batch and key (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(
+            names = "--batch-interval",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "Event-time tumbling mini-batches instead of counts")
+    Duration batchInterval;
+
+    @Option(
+            names = "--batch-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
+            description =
+                    "Close a partial batch after this long; 0 never (default: ${DEFAULT-VALUE})")
+    Duration batchTimeout;
+
+    @Option(
+            names = "--momentum",
+            paramLabel = "M|cumulative",
+            description = "Running-stats momentum (default: 0.1 pytorch, 0.99 keras)")
+    String momentum;
+
+    @Option(
+            names = "--convention",
+            paramLabel = "NAME",
+            defaultValue = "pytorch",
+            description = "pytorch or keras (default: ${DEFAULT-VALUE})")
+    String convention;
+
+    @Option(
+            names = "--eps",
+            paramLabel = "E",
+            description = "Added to the variance (default: 1e-5 pytorch, 1e-3 keras)")
+    Double eps;
+
+    @Option(names = "--groups", paramLabel = "G", description = "Channel groups of group norm")
+    Integer groups;
+
+    @Option(
+            names = "--affine",
+            paramLabel = "FILE",
+            description = "JSON {\"weight\": [...], \"bias\": [...]}")
+    Path affine;
+
+    @Option(
+            names = "--stats",
+            paramLabel = "FILE",
+            description = "Stats file or PyTorch state_dict JSON: eval stats, train start")
+    Path stats;
+
+    @Option(names = "--parallelism", paramLabel = "P", description = "Job parallelism")
+    Integer parallelism;
+
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "Checkpoint (and Kafka commit) interval (default: ${DEFAULT-VALUE})")
+    Duration checkpointInterval;
+
+    @Option(
+            names = "--state-backend",
+            paramLabel = "NAME",
+            defaultValue = "hashmap",
+            description = "hashmap or rocksdb (default: ${DEFAULT-VALUE})")
+    String stateBackend;
+
+    @Option(
+            names = "--checkpoint-dir",
+            paramLabel = "URI",
+            description = "Checkpoint directory; checkpoints are retained on cancel")
+    String checkpointDir;
+
+    @Option(
+            names = "--from-savepoint",
+            paramLabel = "PATH",
+            description = "Resume from a savepoint or retained checkpoint")
+    String fromSavepoint;
+
+    @Option(
+            names = "--delivery",
+            paramLabel = "GUARANTEE",
+            defaultValue = "exactly-once",
+            description = "exactly-once or at-least-once (default: ${DEFAULT-VALUE})")
+    String delivery;
+
+    @Option(
+            names = "--kafka-property",
+            paramLabel = "K=V",
+            description = "Kafka client property for every source and sink (repeatable)")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(
+            names = "--group-id",
+            paramLabel = "ID",
+            defaultValue = "streamnorm",
+            description = "Kafka consumer group (default: ${DEFAULT-VALUE})")
+    String groupId;
+
+    @Option(
+            names = "--starting-offsets",
+            paramLabel = "WHERE",
+            defaultValue = "committed",
+            description =
+                    "committed (else earliest), earliest or latest (default: ${DEFAULT-VALUE})")
+    String startingOffsets;
+
+    @Option(
+            names = "--transaction-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "10min",
+            converter = DurationConverter.class,
+            description =
+                    "Kafka transaction timeout, <= the broker's max (default: ${DEFAULT-VALUE})")
+    Duration transactionTimeout;
+
+    @Option(
+            names = "--state-ttl",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description = "Forget keys not seen for this long")
+    Duration stateTtl;
+
+    @Option(
+            names = "--scope",
+            paramLabel = "SCOPE",
+            defaultValue = "key",
+            description = "key: statistics per record key (default: ${DEFAULT-VALUE})")
+    String scope;
+
+    @Option(
+            names = "--job-name",
+            paramLabel = "NAME",
+            defaultValue = "streamnorm",
+            description = "Flink job name (default: ${DEFAULT-VALUE})")
+    String jobName;
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig config;
+        try {
+            config = jobConfig();
+        } catch (IllegalArgumentException e) {
+            return ExitCodes.usageError(spec, e.getMessage());
+        }
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        NormalizeJob.flinkConfiguration(config));
+        try {
+            NormalizeJob.run(env, config);
+            return ExitCodes.OK;
+        } catch (Exception e) {
+            spec.commandLine().getErr().println("streamnorm run: the job failed: " + rootCause(e));
+            return ExitCodes.FAILED;
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.toString();
+    }
+
+    /** Parses and validates every option; file contents are read here too. */
+    JobConfig jobConfig() {
+        if (!scope.equalsIgnoreCase("key")) {
+            throw new IllegalArgumentException(
+                    "--scope must be 'key' (statistics per record key), got '" + scope + "'");
+        }
+        @Nullable StatsFile statsFile = stats == null ? null : StatsFile.read(stats);
+        Affine affineTransform =
+                affine != null
+                        ? StatsFile.readAffine(affine)
+                        : statsFile != null ? statsFile.affine : Affine.identity();
+        RecordShape recordShape =
+                shape != null
+                        ? RecordShape.parse(shape)
+                        : statsFile != null ? statsFile.shape : null;
+        Double epsilon = eps != null ? eps : statsFile != null ? statsFile.eps : null;
+        Normalization.Builder normalization =
+                Normalization.builder()
+                        .setNorm(enumOf(Norm.class, norm, "--norm"))
+                        .setMode(enumOf(Mode.class, mode, "--mode"))
+                        .setShape(recordShape)
+                        .setBatchSize(batchSize)
+                        .setBatchInterval(batchInterval)
+                        .setBatchTimeout(batchTimeout)
+                        .setConvention(enumOf(Convention.class, convention, "--convention"))
+                        .setMomentum(momentum == null ? null : Momentum.parse(momentum))
+                        .setEps(epsilon)
+                        .setGroups(groups)
+                        .setAffine(affineTransform)
+                        .setStatsFromSavepoint(fromSavepoint != null)
+                        .setStateTtl(stateTtl);
+        if (statsFile != null) {
+            normalization.setInitialStats(statsFile.stats);
+        }
+        return new JobConfig(
+                jobName,
+                Endpoint.parse(input),
+                Endpoint.parse(output),
+                deadLetter == null ? null : Endpoint.parse(deadLetter),
+                normalization.build(),
+                enumOf(Delivery.class, delivery, "--delivery"),
+                checkpointInterval,
+                stateBackend.toLowerCase(Locale.ROOT),
+                checkpointDir,
+                fromSavepoint,
+                parallelism,
+                new KafkaSettings(kafkaProperties),
+                groupId,
+                enumOf(JobConfig.StartingOffsets.class, startingOffsets, "--starting-offsets"),
+                transactionTimeout);
+    }
+
+    /** {@code exactly-once} → {@code EXACTLY_ONCE}, with a message listing the choices. */
+    static <E extends Enum<E>> E enumOf(Class<E> type, String value, String option) {
+        String name = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equals(name)) {
+                return constant;
+            }
+        }
+        StringBuilder choices = new StringBuilder();
+        for (E constant : type.getEnumConstants()) {
+            choices.append(choices.length() == 0 ? "" : ", ")
+                    .append(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        throw new IllegalArgumentException(
+                option + " must be one of " + choices + ", got '" + value + "'");
+    }
+}

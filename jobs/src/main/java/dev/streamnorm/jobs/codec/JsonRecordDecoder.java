@@ -1,0 +1,186 @@
+package dev.streamnorm.jobs.codec;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import dev.streamnorm.operators.ErrorCode;
+import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.operators.Origin;
+import java.io.IOException;
+import java.util.Arrays;
+import javax.annotation.Nullable;
+
+/**
+ * Reads one JSON record (DESIGN §3) with Jackson's streaming parser: {@code {"key": "...", "ts":
+ * 1732272000000, "values": [0.31, -1.2, 4.0], ...}}.
+ *
+ * <p>The whole message is read before anything is reported, so the error code is the first that
+ * applies in the order {@code malformed-json}, {@code missing-values}, {@code not-a-number}, {@code
+ * non-finite} (NaN, Infinity and numbers beyond the double range), then {@code bad-field} for a key
+ * or ts of the wrong type. The record keeps the original bytes, so every other field passes through
+ * unchanged. Not thread-safe: one per operator instance.
+ */
+public final class JsonRecordDecoder {
+    private static final JsonFactory JSON =
+            JsonFactory.builder()
+                    .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build();
+
+    private double[] buffer = new double[64];
+
+    /**
+     * Decodes {@code payload}.
+     *
+     * @param fallbackKey the key when the message has none (the Kafka record key), or null
+     * @param fallbackTimestamp the event time when the message has no {@code ts}, or {@link
+     *     FeatureRecord#NO_TIMESTAMP}
+     * @throws BadRecordException with the dead-letter code and reason
+     */
+    public FeatureRecord decode(
+            byte[] payload, Origin origin, @Nullable String fallbackKey, long fallbackTimestamp)
+            throws BadRecordException {
+        Fields fields = new Fields();
+        try (JsonParser parser = JSON.createParser(payload)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadRecordException(
+                        ErrorCode.MALFORMED_JSON, "a record must be a JSON object");
+            }
+            readFields(parser, fields);
+            if (parser.nextToken() != null) {
+                throw new BadRecordException(
+                        ErrorCode.MALFORMED_JSON, "unexpected content after the record");
+            }
+        } catch (JsonProcessingException e) {
+            throw new BadRecordException(ErrorCode.MALFORMED_JSON, e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRecordException(ErrorCode.MALFORMED_JSON, e.getMessage());
+        }
+        fields.check();
+        String key = fields.key != null ? fields.key : fallbackKey != null ? fallbackKey : "";
+        long timestamp = fields.hasTimestamp ? fields.timestamp : fallbackTimestamp;
+        return new FeatureRecord(
+                key, timestamp, Arrays.copyOf(buffer, fields.length), payload, origin);
+    }
+
+    private void readFields(JsonParser parser, Fields fields) throws IOException {
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            switch (name) {
+                case "values":
+                    readValues(parser, value, fields);
+                    break;
+                case "key":
+                    if (value == JsonToken.VALUE_STRING) {
+                        fields.key = parser.getText();
+                    } else if (value != JsonToken.VALUE_NULL) {
+                        fields.badField("key must be a string, got " + describe(parser, value));
+                        parser.skipChildren();
+                    }
+                    break;
+                case "ts":
+                    if (value == JsonToken.VALUE_NUMBER_INT) {
+                        fields.timestamp = parser.getLongValue();
+                        fields.hasTimestamp = true;
+                    } else if (value != JsonToken.VALUE_NULL) {
+                        fields.badField("ts must be epoch milliseconds (an integer)");
+                        parser.skipChildren();
+                    }
+                    break;
+                default:
+                    parser.skipChildren();
+            }
+        }
+    }
+
+    private void readValues(JsonParser parser, JsonToken value, Fields fields) throws IOException {
+        fields.hasValues = true;
+        if (value != JsonToken.START_ARRAY) {
+            fields.notANumber("values must be an array of numbers");
+            parser.skipChildren();
+            return;
+        }
+        int n = 0;
+        JsonToken token;
+        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+                double v = parser.getDoubleValue();
+                if (!Double.isFinite(v)) {
+                    fields.nonFinite("values[" + n + "] is " + parser.getText());
+                }
+                if (n == buffer.length) {
+                    buffer = Arrays.copyOf(buffer, 2 * n);
+                }
+                buffer[n] = v;
+            } else {
+                fields.notANumber("values[" + n + "] is not a number: " + describe(parser, token));
+                parser.skipChildren();
+            }
+            n++;
+        }
+        fields.length = n;
+    }
+
+    private static String describe(JsonParser parser, JsonToken token) throws IOException {
+        switch (token) {
+            case START_ARRAY:
+                return "an array";
+            case START_OBJECT:
+                return "an object";
+            case VALUE_STRING:
+                return '"' + parser.getText() + '"';
+            default:
+                return parser.getText();
+        }
+    }
+
+    /** What the parser found, and the first problem of each kind. */
+    private static final class Fields {
+        @Nullable String key;
+        long timestamp;
+        boolean hasTimestamp;
+        boolean hasValues;
+        int length;
+        @Nullable String notANumber;
+        @Nullable String nonFinite;
+        @Nullable String badField;
+
+        void notANumber(String message) {
+            if (notANumber == null) {
+                notANumber = message;
+            }
+        }
+
+        void nonFinite(String message) {
+            if (nonFinite == null) {
+                nonFinite = message + "; only finite numbers are allowed";
+            }
+        }
+
+        void badField(String message) {
+            if (badField == null) {
+                badField = message;
+            }
+        }
+
+        void check() throws BadRecordException {
+            if (!hasValues) {
+                throw new BadRecordException(
+                        ErrorCode.MISSING_VALUES, "the record has no 'values' field");
+            }
+            if (notANumber != null) {
+                throw new BadRecordException(ErrorCode.NOT_A_NUMBER, notANumber);
+            }
+            if (nonFinite != null) {
+                throw new BadRecordException(ErrorCode.NON_FINITE, nonFinite);
+            }
+            if (badField != null) {
+                throw new BadRecordException(ErrorCode.BAD_FIELD, badField);
+            }
+        }
+    }
+}

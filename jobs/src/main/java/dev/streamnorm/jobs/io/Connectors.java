@@ -1,0 +1,158 @@
+package dev.streamnorm.jobs.io;
+
+import dev.streamnorm.jobs.codec.JsonRecordEncoder;
+import dev.streamnorm.jobs.pipeline.Delivery;
+import dev.streamnorm.jobs.pipeline.JobConfig;
+import dev.streamnorm.operators.DeadLetter;
+import dev.streamnorm.operators.FeatureRecord;
+import java.nio.charset.StandardCharsets;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.legacy.PrintSinkFunction;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** Builds the sources and sinks that endpoints name, with stable uids. */
+public final class Connectors {
+    private Connectors() {}
+
+    /** The input stream of raw messages. */
+    public static DataStream<RawRecord> source(StreamExecutionEnvironment env, JobConfig config) {
+        Endpoint input = config.input;
+        switch (input.kind()) {
+            case KAFKA:
+                KafkaSource<RawRecord> kafka =
+                        KafkaSource.<RawRecord>builder()
+                                .setBootstrapServers(input.bootstrapServers())
+                                .setTopics(input.topic())
+                                .setGroupId(config.groupId)
+                                .setStartingOffsets(startingOffsets(config.startingOffsets))
+                                .setDeserializer(new RawKafkaDeserializer())
+                                .setProperties(config.kafka.toProperties())
+                                .setProperty("isolation.level", "read_committed")
+                                .build();
+                return env.fromSource(kafka, WatermarkStrategy.noWatermarks(), "kafka " + input)
+                        .uid("streamnorm-source");
+            case FILE:
+                String path = input.path().toString();
+                FileSource<RawRecord> file =
+                        FileSource.forRecordStreamFormat(
+                                        new JsonLinesFormat(path),
+                                        new org.apache.flink.core.fs.Path(input.path().toUri()))
+                                .build();
+                return env.fromSource(file, WatermarkStrategy.noWatermarks(), "file " + input)
+                        .uid("streamnorm-source");
+            default:
+                throw new IllegalArgumentException("cannot read from " + input);
+        }
+    }
+
+    private static OffsetsInitializer startingOffsets(JobConfig.StartingOffsets offsets) {
+        switch (offsets) {
+            case EARLIEST:
+                return OffsetsInitializer.earliest();
+            case LATEST:
+                return OffsetsInitializer.latest();
+            default:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        }
+    }
+
+    /** Writes normalized records to the output endpoint. */
+    public static void sinkRecords(DataStream<FeatureRecord> records, JobConfig config) {
+        Endpoint output = config.output;
+        if (output.kind() == Endpoint.Kind.KAFKA) {
+            records.sinkTo(kafkaSink(config, output, new KafkaMessages.Records(output.topic())))
+                    .uid("streamnorm-output")
+                    .name("kafka " + output);
+        } else {
+            sinkLines(records.map(new EncodeRecord()).uid("streamnorm-encode"), output, "output");
+        }
+    }
+
+    /** Writes dead letters to their endpoint, or to stderr when none is configured. */
+    public static void sinkDeadLetters(DataStream<DeadLetter> letters, JobConfig config) {
+        Endpoint target = config.deadLetter;
+        if (target != null && target.kind() == Endpoint.Kind.KAFKA) {
+            letters.sinkTo(kafkaSink(config, target, new KafkaMessages.DeadLetters(target.topic())))
+                    .uid("streamnorm-dead-letters")
+                    .name("dead letters " + target);
+        } else {
+            sinkLines(
+                    letters.map(new EncodeDeadLetter()).uid("streamnorm-encode-dead-letters"),
+                    target,
+                    "dead-letters");
+        }
+    }
+
+    private static <T> KafkaSink<T> kafkaSink(
+            JobConfig config, Endpoint target, KafkaRecordSerializationSchema<T> schema) {
+        boolean exactlyOnce = config.delivery == Delivery.EXACTLY_ONCE;
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(target.bootstrapServers())
+                .setKafkaProducerConfig(config.kafka.toProperties())
+                .setRecordSerializer(schema)
+                .setDeliveryGuarantee(
+                        exactlyOnce
+                                ? DeliveryGuarantee.EXACTLY_ONCE
+                                : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix(config.transactionalIdPrefix(target.topic()))
+                .setProperty(
+                        "transaction.timeout.ms",
+                        Long.toString(config.transactionTimeout.toMillis()))
+                .build();
+    }
+
+    private static void sinkLines(
+            DataStream<byte[]> lines, @Nullable Endpoint target, String what) {
+        if (target != null && target.kind() == Endpoint.Kind.FILE) {
+            lines.sinkTo(new LineFileSink(target.path()))
+                    .setParallelism(1)
+                    .uid("streamnorm-" + what + "-file")
+                    .name(what + " " + target);
+        } else {
+            boolean stderr = target == null;
+            lines.map(bytes -> new String(bytes, StandardCharsets.UTF_8))
+                    .returns(Types.STRING)
+                    .uid("streamnorm-" + what + "-text")
+                    .addSink(new PrintSinkFunction<>(stderr))
+                    .uid("streamnorm-" + what + "-print")
+                    .name(what + (stderr ? " stderr" : " stdout"));
+        }
+    }
+
+    private static final class EncodeRecord extends RichMapFunction<FeatureRecord, byte[]> {
+        private static final long serialVersionUID = 1L;
+        private transient JsonRecordEncoder encoder;
+
+        @Override
+        public void open(OpenContext openContext) {
+            encoder = new JsonRecordEncoder();
+        }
+
+        @Override
+        public byte[] map(FeatureRecord record) {
+            return encoder.encode(record);
+        }
+    }
+
+    private static final class EncodeDeadLetter implements MapFunction<DeadLetter, byte[]> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] map(DeadLetter letter) {
+            return new JsonRecordEncoder().encode(letter);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.streamnorm.jobs.pipeline;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+import dev.streamnorm.jobs.io.Endpoint;
+import dev.streamnorm.jobs.io.KafkaSettings;
+import dev.streamnorm.operators.Normalization;
+import java.io.Serializable;
+import java.time.Duration;
+import javax.annotation.Nullable;
+
+/** Everything a streamnorm job needs, parsed and validated once from the command line. */
+public final class JobConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** How a Kafka source starts when its consumer group has no committed offsets. */
+    public enum StartingOffsets {
+        /** The group's committed offsets, else the earliest. */
+        COMMITTED,
+        EARLIEST,
+        LATEST
+    }
+
+    public final String jobName;
+    public final Endpoint input;
+    public final Endpoint output;
+    @Nullable public final Endpoint deadLetter;
+    public final Normalization normalization;
+    public final Delivery delivery;
+    public final Duration checkpointInterval;
+    public final String stateBackend;
+    @Nullable public final String checkpointDir;
+    @Nullable public final String fromSavepoint;
+    @Nullable public final Integer parallelism;
+    public final KafkaSettings kafka;
+    public final String groupId;
+    public final StartingOffsets startingOffsets;
+    public final Duration transactionTimeout;
+
+    public JobConfig(
+            String jobName,
+            Endpoint input,
+            Endpoint output,
+            @Nullable Endpoint deadLetter,
+            Normalization normalization,
+            Delivery delivery,
+            Duration checkpointInterval,
+            String stateBackend,
+            @Nullable String checkpointDir,
+            @Nullable String fromSavepoint,
+            @Nullable Integer parallelism,
+            KafkaSettings kafka,
+            String groupId,
+            StartingOffsets startingOffsets,
+            Duration transactionTimeout) {
+        this.jobName = checkNotNull(jobName);
+        this.input = checkNotNull(input);
+        this.output = checkNotNull(output);
+        this.deadLetter = deadLetter;
+        this.normalization = checkNotNull(normalization);
+        this.delivery = checkNotNull(delivery);
+        this.checkpointInterval = checkNotNull(checkpointInterval);
+        this.stateBackend = checkNotNull(stateBackend);
+        this.checkpointDir = checkpointDir;
+        this.fromSavepoint = fromSavepoint;
+        this.parallelism = parallelism;
+        this.kafka = checkNotNull(kafka);
+        this.groupId = checkNotNull(groupId);
+        this.startingOffsets = checkNotNull(startingOffsets);
+        this.transactionTimeout = checkNotNull(transactionTimeout);
+        checkArgument(input.kind() != Endpoint.Kind.STDOUT, "--input cannot be stdout");
+        checkArgument(
+                !checkpointInterval.isNegative() && !checkpointInterval.isZero(),
+                "--checkpoint-interval must be positive, got %s",
+                checkpointInterval);
+        checkArgument(
+                stateBackend.equals("hashmap") || stateBackend.equals("rocksdb"),
+                "--state-backend must be hashmap or rocksdb, got '%s'",
+                stateBackend);
+        checkArgument(
+                parallelism == null || parallelism > 0,
+                "--parallelism must be positive, got %s",
+                parallelism);
+        checkArgument(
+                transactionTimeout.compareTo(checkpointInterval.multipliedBy(2)) > 0,
+                "the Kafka transaction timeout (%s) must be well above the checkpoint interval"
+                        + " (%s)",
+                transactionTimeout,
+                checkpointInterval);
+    }
+
+    /**
+     * The transactional id prefix of this job's Kafka sinks: stable across restarts of the same job
+     * (so a restarted job aborts what its predecessor left open), distinct between jobs.
+     */
+    public String transactionalIdPrefix(String sinkTopic) {
+        String identity = jobName + "|" + input + "|" + sinkTopic;
+        return "streamnorm-" + sinkTopic + "-" + Integer.toHexString(identity.hashCode());
+    }
+}

@@ -1,0 +1,105 @@
+package dev.streamnorm.jobs.pipeline;
+
+import dev.streamnorm.jobs.io.Connectors;
+import dev.streamnorm.jobs.io.RawRecord;
+import dev.streamnorm.operators.DeadLetter;
+import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
+import java.time.Duration;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The streamnorm job: decode → normalize → encode, with every rejected message routed to the dead
+ * letter. {@link #defineWorkflow} builds the pipeline on any source stream, so tests run the same
+ * graph with their own sources and sinks.
+ */
+public final class NormalizeJob {
+    private NormalizeJob() {}
+
+    /** The two outputs of the pipeline. */
+    public static final class Outputs {
+        public final DataStream<FeatureRecord> records;
+        public final DataStream<DeadLetter> deadLetters;
+
+        Outputs(DataStream<FeatureRecord> records, DataStream<DeadLetter> deadLetters) {
+            this.records = records;
+            this.deadLetters = deadLetters;
+        }
+    }
+
+    /** The Flink configuration of a job: checkpointing, state backend, restore path. */
+    public static Configuration flinkConfiguration(JobConfig config) {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.NAME, config.jobName);
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval);
+        conf.set(
+                CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                CheckpointingMode.EXACTLY_ONCE);
+        conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend);
+        if (config.checkpointDir != null) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir);
+            conf.set(
+                    CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        }
+        if (config.fromSavepoint != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, config.fromSavepoint);
+        }
+        return conf;
+    }
+
+    /** Decodes, normalizes and splits {@code raw} into output records and dead letters. */
+    public static Outputs defineWorkflow(DataStream<RawRecord> raw, JobConfig config) {
+        SingleOutputStreamOperator<FeatureRecord> decoded =
+                raw.process(new DecodeFunction(), FeatureRecordTypeInfoFactory.TYPE_INFO)
+                        .uid("streamnorm-decode")
+                        .name("decode json");
+        DataStream<FeatureRecord> records = decoded;
+        Normalization normalization = config.normalization;
+        if (normalization.batchInterval() != null) {
+            Duration idleness = normalization.batchTimeout();
+            WatermarkStrategy<FeatureRecord> watermarks =
+                    WatermarkStrategy.<FeatureRecord>forMonotonousTimestamps()
+                            .withTimestampAssigner(
+                                    (record, previous) ->
+                                            record.timestamp() != FeatureRecord.NO_TIMESTAMP
+                                                    ? record.timestamp()
+                                                    : previous);
+            if (!idleness.isZero()) {
+                watermarks = watermarks.withIdleness(idleness);
+            }
+            records =
+                    decoded.assignTimestampsAndWatermarks(watermarks).uid("streamnorm-event-time");
+        }
+        SingleOutputStreamOperator<FeatureRecord> normalized = normalization.apply(records);
+        DataStream<DeadLetter> deadLetters =
+                decoded.getSideOutput(Normalization.DEAD_LETTERS)
+                        .union(normalized.getSideOutput(Normalization.DEAD_LETTERS));
+        return new Outputs(normalized, deadLetters);
+    }
+
+    /** Builds the whole job on {@code env} (sources and sinks from the config) and runs it. */
+    public static JobExecutionResult run(StreamExecutionEnvironment env, JobConfig config)
+            throws Exception {
+        if (config.parallelism != null) {
+            env.setParallelism(config.parallelism);
+        }
+        Outputs outputs = defineWorkflow(Connectors.source(env, config), config);
+        Connectors.sinkRecords(outputs.records, config);
+        Connectors.sinkDeadLetters(outputs.deadLetters, config);
+        return env.execute(config.jobName);
+    }
+}

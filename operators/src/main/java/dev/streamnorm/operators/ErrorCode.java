@@ -1,0 +1,37 @@
+package dev.streamnorm.operators;
+
+/**
+ * Why a record went to the dead letter, in the order of precedence: when several apply, the first
+ * one in this order is reported.
+ */
+public enum ErrorCode {
+    MALFORMED_JSON("malformed-json"),
+    MISSING_VALUES("missing-values"),
+    NOT_A_NUMBER("not-a-number"),
+    NON_FINITE("non-finite"),
+    WRONG_LENGTH("wrong-length"),
+    /** A {@code key} or {@code ts} field of the wrong type. */
+    BAD_FIELD("bad-field"),
+    NO_STATS("no-stats");
+
+    private final String code;
+
+    ErrorCode(String code) {
+        this.code = code;
+    }
+
+    /** The code written in the dead letter's {@code error} field. */
+    public String code() {
+        return code;
+    }
+
+    /** The constant for a code such as {@code "wrong-length"}. */
+    public static ErrorCode ofCode(String code) {
+        for (ErrorCode value : values()) {
+            if (value.code.equals(code)) {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("unknown error code '" + code + "'");
+    }
+}

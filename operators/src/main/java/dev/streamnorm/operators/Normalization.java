@@ -1,0 +1,413 @@
+package dev.streamnorm.operators;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+import dev.streamnorm.operators.internal.KeyedNormFunctions;
+import dev.streamnorm.operators.internal.PerRecordNormFunction;
+import dev.streamnorm.operators.typeutils.DeadLetterTypeInfoFactory;
+import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
+import dev.streamnorm.state.Affine;
+import dev.streamnorm.state.BatchNorm;
+import dev.streamnorm.state.RecordShape;
+import dev.streamnorm.state.UpdatePolicy;
+import java.io.Serializable;
+import java.time.Duration;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * A validated normalization step for a stream of {@link FeatureRecord}s.
+ *
+ * <pre>{@code
+ * Normalization norm = Normalization.builder()
+ *         .setNorm(Norm.BATCH)
+ *         .setMode(Mode.TRAIN)
+ *         .setShape(RecordShape.vector(32))
+ *         .setBatchSize(64)
+ *         .build();
+ * SingleOutputStreamOperator<FeatureRecord> out = norm.apply(records);
+ * DataStream<DeadLetter> rejected = out.getSideOutput(Normalization.DEAD_LETTERS);
+ * }</pre>
+ *
+ * <p>Batch norm keys the stream by {@link FeatureRecord#key()} and keeps its statistics in keyed
+ * state under the operator uid {@link #OPERATOR_UID}; the other norms are stateless and keep the
+ * stream's partitioning. Bad records never fail the job: they go to {@link #DEAD_LETTERS}.
+ */
+@PublicEvolving
+public final class Normalization implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Side output of records that could not be normalized. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", DeadLetterTypeInfoFactory.TYPE_INFO);
+
+    /** The stable uid of the normalizing operator (savepoints, State Processor API). */
+    public static final String OPERATOR_UID = "streamnorm-normalize";
+
+    final Norm norm;
+    final Mode mode;
+    @Nullable final RecordShape shape;
+    final int batchSize;
+    @Nullable final Duration batchInterval;
+    final Duration batchTimeout;
+    final Momentum momentum;
+    final Convention convention;
+    final double eps;
+    final int groups;
+    final Affine affine;
+    final StatsTable initialStats;
+    @Nullable final Duration stateTtl;
+
+    private Normalization(Builder b) {
+        this.norm = b.norm;
+        this.mode = b.mode;
+        this.shape = b.shape;
+        this.batchSize = b.batchSize;
+        this.batchInterval = b.batchInterval;
+        this.batchTimeout = b.batchTimeout;
+        this.convention = b.convention;
+        this.momentum =
+                b.momentum != null ? b.momentum : Momentum.of(b.convention.defaultMomentum());
+        this.eps = b.eps != null ? b.eps : b.convention.defaultEps();
+        this.groups = b.groups == null ? 0 : b.groups;
+        this.affine = b.affine;
+        this.initialStats = b.initialStats;
+        this.stateTtl = b.stateTtl;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Adds the normalization to {@code input}. Dead letters are the result's side output {@link
+     * #DEAD_LETTERS}.
+     */
+    public SingleOutputStreamOperator<FeatureRecord> apply(DataStream<FeatureRecord> input) {
+        SingleOutputStreamOperator<FeatureRecord> out;
+        if (norm.isPerRecord()) {
+            out =
+                    input.process(
+                            new PerRecordNormFunction(this),
+                            FeatureRecordTypeInfoFactory.TYPE_INFO);
+        } else {
+            out =
+                    input.keyBy(FeatureRecord::key, Types.STRING)
+                            .process(
+                                    KeyedNormFunctions.create(this),
+                                    FeatureRecordTypeInfoFactory.TYPE_INFO);
+        }
+        return out.uid(OPERATOR_UID).name("normalize (" + describe() + ")");
+    }
+
+    /** A short description such as {@code batch train pytorch m=0.1 batch=32}. */
+    public String describe() {
+        if (norm.isPerRecord()) {
+            return norm.id() + (norm == Norm.GROUP ? " groups=" + groups : "");
+        }
+        String batching =
+                batchInterval != null ? " interval=" + batchInterval : " batch=" + batchSize;
+        return "batch "
+                + mode.id()
+                + " "
+                + convention.id()
+                + " m="
+                + momentum
+                + (mode == Mode.TRAIN ? batching : "");
+    }
+
+    public Norm norm() {
+        return norm;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** The configured shape, or null when it is learned per key. */
+    @Nullable
+    public RecordShape shape() {
+        return shape;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    @Nullable
+    public Duration batchInterval() {
+        return batchInterval;
+    }
+
+    public Duration batchTimeout() {
+        return batchTimeout;
+    }
+
+    public Momentum momentum() {
+        return momentum;
+    }
+
+    public Convention convention() {
+        return convention;
+    }
+
+    public double eps() {
+        return eps;
+    }
+
+    public int groups() {
+        return groups;
+    }
+
+    public Affine affine() {
+        return affine;
+    }
+
+    public StatsTable initialStats() {
+        return initialStats;
+    }
+
+    @Nullable
+    public Duration stateTtl() {
+        return stateTtl;
+    }
+
+    /** The running-stats update of this configuration. */
+    public UpdatePolicy updatePolicy() {
+        if (convention == Convention.KERAS) {
+            return UpdatePolicy.keras(momentum.value());
+        }
+        return momentum.isCumulative()
+                ? UpdatePolicy.cumulative()
+                : UpdatePolicy.pytorch(momentum.value());
+    }
+
+    /** The batch-norm layer for records of {@code recordShape}. */
+    public BatchNorm batchNorm(RecordShape recordShape) {
+        return new BatchNorm(recordShape, eps, affine, updatePolicy());
+    }
+
+    /** Builder of {@link Normalization}; {@link #build()} validates everything. */
+    @PublicEvolving
+    public static final class Builder {
+        private Norm norm = StreamnormOptions.NORM.defaultValue();
+        private Mode mode = StreamnormOptions.MODE.defaultValue();
+        @Nullable private RecordShape shape;
+        private int batchSize = StreamnormOptions.BATCH_SIZE.defaultValue();
+        @Nullable private Duration batchInterval;
+        private Duration batchTimeout = StreamnormOptions.BATCH_TIMEOUT.defaultValue();
+        @Nullable private Momentum momentum;
+        private Convention convention = StreamnormOptions.CONVENTION.defaultValue();
+        @Nullable private Double eps;
+        @Nullable private Integer groups;
+        private Affine affine = Affine.identity();
+        private StatsTable initialStats = StatsTable.empty();
+        private boolean statsFromSavepoint;
+        @Nullable private Duration stateTtl;
+
+        Builder() {}
+
+        /** Reads every {@link StreamnormOptions} that {@code config} sets. */
+        public Builder setConfiguration(ReadableConfig config) {
+            setNorm(config.get(StreamnormOptions.NORM));
+            setMode(config.get(StreamnormOptions.MODE));
+            config.getOptional(StreamnormOptions.SHAPE)
+                    .map(RecordShape::parse)
+                    .ifPresent(this::setShape);
+            setBatchSize(config.get(StreamnormOptions.BATCH_SIZE));
+            config.getOptional(StreamnormOptions.BATCH_INTERVAL).ifPresent(this::setBatchInterval);
+            setBatchTimeout(config.get(StreamnormOptions.BATCH_TIMEOUT));
+            config.getOptional(StreamnormOptions.MOMENTUM)
+                    .map(Momentum::parse)
+                    .ifPresent(this::setMomentum);
+            setConvention(config.get(StreamnormOptions.CONVENTION));
+            config.getOptional(StreamnormOptions.EPS).ifPresent(this::setEps);
+            config.getOptional(StreamnormOptions.GROUPS).ifPresent(this::setGroups);
+            config.getOptional(StreamnormOptions.STATE_TTL).ifPresent(this::setStateTtl);
+            return this;
+        }
+
+        public Builder setNorm(Norm norm) {
+            this.norm = checkNotNull(norm);
+            return this;
+        }
+
+        public Builder setMode(Mode mode) {
+            this.mode = checkNotNull(mode);
+            return this;
+        }
+
+        /** The record shape C×L; unset, it is learned per key (C = length, L = 1). */
+        public Builder setShape(@Nullable RecordShape shape) {
+            this.shape = shape;
+            return this;
+        }
+
+        public Builder setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Event-time tumbling batches instead of count batches. */
+        public Builder setBatchInterval(@Nullable Duration batchInterval) {
+            this.batchInterval = batchInterval;
+            return this;
+        }
+
+        /** How long a partial count batch may wait; {@link Duration#ZERO} waits forever. */
+        public Builder setBatchTimeout(Duration batchTimeout) {
+            this.batchTimeout = checkNotNull(batchTimeout);
+            return this;
+        }
+
+        public Builder setMomentum(@Nullable Momentum momentum) {
+            this.momentum = momentum;
+            return this;
+        }
+
+        public Builder setConvention(Convention convention) {
+            this.convention = checkNotNull(convention);
+            return this;
+        }
+
+        public Builder setEps(@Nullable Double eps) {
+            this.eps = eps;
+            return this;
+        }
+
+        public Builder setGroups(@Nullable Integer groups) {
+            this.groups = groups;
+            return this;
+        }
+
+        /** Weight and bias: per channel (batch, group, instance) or per value (layer). */
+        public Builder setAffine(Affine affine) {
+            this.affine = checkNotNull(affine);
+            return this;
+        }
+
+        /** Stats that eval mode serves and train mode starts from (key {@code *} = any key). */
+        public Builder setInitialStats(StatsTable initialStats) {
+            this.initialStats = checkNotNull(initialStats);
+            return this;
+        }
+
+        /** Whether the job restores its running stats from a savepoint (eval without a file). */
+        public Builder setStatsFromSavepoint(boolean statsFromSavepoint) {
+            this.statsFromSavepoint = statsFromSavepoint;
+            return this;
+        }
+
+        /** Forget keys not seen for this long; null keeps state forever. */
+        public Builder setStateTtl(@Nullable Duration stateTtl) {
+            this.stateTtl = stateTtl;
+            return this;
+        }
+
+        /**
+         * Validates the configuration.
+         *
+         * @throws IllegalArgumentException with a message naming the option at fault
+         */
+        public Normalization build() {
+            checkArgument(batchSize > 0, "batch-size must be positive, got %s", batchSize);
+            checkArgument(
+                    !batchTimeout.isNegative(),
+                    "batch-timeout must not be negative, got %s",
+                    batchTimeout);
+            checkArgument(
+                    batchInterval == null
+                            || (!batchInterval.isNegative() && !batchInterval.isZero()),
+                    "batch-interval must be positive, got %s",
+                    batchInterval);
+            checkArgument(
+                    eps == null || (eps >= 0 && Double.isFinite(eps)),
+                    "eps must be a finite number >= 0, got %s",
+                    eps);
+            checkArgument(
+                    stateTtl == null || (!stateTtl.isNegative() && !stateTtl.isZero()),
+                    "state TTL must be positive, got %s",
+                    stateTtl);
+            checkPerRecordOptions();
+            if (norm == Norm.BATCH) {
+                checkBatchOptions();
+            }
+            return new Normalization(this);
+        }
+
+        private void checkPerRecordOptions() {
+            checkArgument(
+                    groups == null || norm == Norm.GROUP, "groups only applies to --norm group");
+            if (norm == Norm.GROUP) {
+                checkArgument(groups != null, "group norm needs --groups");
+                checkArgument(groups > 0, "groups must be positive, got %s", groups);
+                checkArgument(shape != null, "group norm needs --shape C or CxL");
+                checkArgument(
+                        shape.channels() % groups == 0,
+                        "groups must divide channels: %s groups, %s channels",
+                        groups,
+                        shape.channels());
+            }
+            if (norm == Norm.INSTANCE) {
+                checkArgument(
+                        shape != null && shape.positions() >= 2,
+                        "instance norm needs --shape CxL with L >= 2 (a plain vector has no"
+                                + " instance to normalize), got %s",
+                        shape == null ? "no shape" : shape);
+            }
+            checkArgument(
+                    norm != Norm.L2 || affine.isIdentity(), "l2 norm takes no affine transform");
+            if (shape != null && !affine.isIdentity()) {
+                int expected = norm == Norm.LAYER ? shape.size() : shape.channels();
+                checkArgument(
+                        affine.fits(expected),
+                        "affine has %s entries, %s norm of shape %s needs %s",
+                        affine.length(),
+                        norm.id(),
+                        shape,
+                        expected);
+            }
+        }
+
+        private void checkBatchOptions() {
+            if (momentum != null && momentum.isCumulative()) {
+                checkArgument(
+                        convention == Convention.PYTORCH && mode == Mode.TRAIN,
+                        "momentum 'cumulative' exists only for the pytorch convention in train"
+                                + " mode");
+            }
+            if (convention == Convention.KERAS && momentum != null) {
+                checkArgument(momentum.value() < 1, "keras momentum must be in (0, 1), got 1");
+            }
+            checkArgument(
+                    mode != Mode.ONLINE || affine.isIdentity(),
+                    "online mode takes no affine transform");
+            checkArgument(
+                    mode != Mode.EVAL || !initialStats.isEmpty() || statsFromSavepoint,
+                    "eval mode needs statistics: --stats FILE or --from-savepoint PATH");
+            checkArgument(
+                    batchInterval == null || mode == Mode.TRAIN,
+                    "batch-interval only applies to train mode");
+            int channels = shape != null ? shape.channels() : initialStats.channels();
+            checkArgument(
+                    shape == null
+                            || initialStats.isEmpty()
+                            || initialStats.channels() == shape.channels(),
+                    "stats have %s channels, shape %s has %s",
+                    initialStats.channels(),
+                    shape,
+                    channels);
+            checkArgument(
+                    channels < 0 || affine.fits(channels),
+                    "affine has %s entries, expected one per channel (%s)",
+                    affine.length(),
+                    channels);
+        }
+    }
+}

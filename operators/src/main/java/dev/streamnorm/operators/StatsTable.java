@@ -1,0 +1,92 @@
+package dev.streamnorm.operators;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+
+import dev.streamnorm.state.RunningStats;
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Running statistics per key, for example from a stats file: the frozen stats of eval mode, or the
+ * starting point of training. An entry under {@link #ANY_KEY} serves every key that has none of its
+ * own.
+ */
+public final class StatsTable implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The key whose stats serve every key without its own. */
+    public static final String ANY_KEY = "*";
+
+    private final Map<String, Entry> entries;
+
+    private StatsTable(Map<String, Entry> entries) {
+        this.entries = entries;
+    }
+
+    /** A table without entries. */
+    public static StatsTable empty() {
+        return new StatsTable(Map.of());
+    }
+
+    /** A table holding copies of {@code stats}. */
+    public static StatsTable of(Map<String, RunningStats> stats) {
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        int channels = -1;
+        for (Map.Entry<String, RunningStats> e : stats.entrySet()) {
+            RunningStats s = e.getValue();
+            checkArgument(
+                    channels < 0 || s.channels() == channels,
+                    "stats of key '%s' have %s channels, others have %s",
+                    e.getKey(),
+                    s.channels(),
+                    channels);
+            channels = s.channels();
+            entries.put(
+                    e.getKey(), new Entry(s.meanArray(), s.varianceArray(), s.numBatchesTracked()));
+        }
+        return new StatsTable(Collections.unmodifiableMap(entries));
+    }
+
+    /** The stats for {@code key}, else those under {@link #ANY_KEY}, as a new mutable copy. */
+    public Optional<RunningStats> lookup(String key) {
+        Entry entry = entries.get(key);
+        if (entry == null) {
+            entry = entries.get(ANY_KEY);
+        }
+        return entry == null
+                ? Optional.empty()
+                : Optional.of(
+                        RunningStats.of(entry.mean.clone(), entry.variance.clone(), entry.batches));
+    }
+
+    /** The keys with entries, {@link #ANY_KEY} included. */
+    public Set<String> keys() {
+        return entries.keySet();
+    }
+
+    /** Number of channels of the entries, or -1 when empty. */
+    public int channels() {
+        return entries.isEmpty() ? -1 : entries.values().iterator().next().mean.length;
+    }
+
+    public boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    private static final class Entry implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final double[] mean;
+        final double[] variance;
+        final long batches;
+
+        Entry(double[] mean, double[] variance, long batches) {
+            this.mean = mean;
+            this.variance = variance;
+            this.batches = batches;
+        }
+    }
+}

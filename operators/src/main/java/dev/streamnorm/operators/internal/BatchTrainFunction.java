@@ -1,0 +1,64 @@
+package dev.streamnorm.operators.internal;
+
+import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
+import dev.streamnorm.state.ChannelMoments;
+import dev.streamnorm.state.ChannelNormalizer;
+import dev.streamnorm.state.RecordShape;
+import dev.streamnorm.state.RunningStats;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.util.Collector;
+
+/**
+ * Base of the train-mode functions: pending records wait in keyed state until their mini-batch
+ * closes, so a checkpoint in the middle of a batch loses nothing and replays nothing twice.
+ */
+abstract class BatchTrainFunction extends KeyedNormFunction {
+    private static final long serialVersionUID = 1L;
+
+    transient ListState<FeatureRecord> pending;
+
+    BatchTrainFunction(Normalization config) {
+        super(config);
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        super.open(openContext);
+        pending =
+                getRuntimeContext()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "pending-records", FeatureRecordTypeInfoFactory.TYPE_INFO));
+    }
+
+    /**
+     * Closes one mini-batch of {@code key}: normalizes {@code records} with the batch statistics
+     * (or, for n = 1, with the running stats), emits them and folds the batch into the running
+     * stats.
+     */
+    void closeBatch(
+            String key,
+            ChannelMoments moments,
+            RecordShape shape,
+            Iterable<FeatureRecord> records,
+            Collector<FeatureRecord> out)
+            throws Exception {
+        RunningStats stats = currentStats(key, shape);
+        ChannelNormalizer normalizer = normalizer(shape);
+        boolean updated = layer(shape).closeBatch(moments, stats, normalizer);
+        for (FeatureRecord record : records) {
+            normalizer.apply(record.values(), record.values());
+            emit(record, out);
+        }
+        if (updated) {
+            statsState.update(stats);
+            metrics.batches.inc();
+        } else {
+            metrics.singleValueBatches.inc();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.streamnorm.operators.internal;
+
+import dev.streamnorm.operators.DeadLetter;
+import dev.streamnorm.operators.ErrorCode;
+import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.StatsTable;
+import dev.streamnorm.state.ChannelNormalizer;
+import dev.streamnorm.state.RecordShape;
+import dev.streamnorm.state.RunningStats;
+import java.util.HashMap;
+import java.util.Map;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.util.Collector;
+
+/**
+ * Eval mode: each record is normalized at once with frozen running stats, from the key's restored
+ * state or else from the initial stats table ({@code *} serves keys without their own). A key with
+ * no stats at all is a dead letter ({@code no-stats}). State is never written.
+ *
+ * <p>Normalizers for the table's entries are prepared once; for restored state, the last normalizer
+ * of each key is reused while its stats are unchanged.
+ */
+final class EvalFunction extends KeyedNormFunction {
+    private static final long serialVersionUID = 1L;
+    private static final int MAX_CACHED_KEYS = 65_536;
+
+    private transient Map<String, ChannelNormalizer> fromTable;
+    private transient Map<String, CachedNormalizer> fromState;
+
+    EvalFunction(Normalization config) {
+        super(config);
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        super.open(openContext);
+        fromTable = new HashMap<>();
+        for (String key : config.initialStats().keys()) {
+            RunningStats stats = config.initialStats().lookup(key).orElseThrow();
+            fromTable.put(key, prepare(stats));
+        }
+        fromState = new HashMap<>();
+    }
+
+    @Override
+    public void processElement(FeatureRecord record, Context ctx, Collector<FeatureRecord> out)
+            throws Exception {
+        String key = ctx.getCurrentKey();
+        RunningStats restored = statsState.value();
+        ChannelNormalizer normalizer = restored != null ? fromState(key, restored) : fromTable(key);
+        if (normalizer == null) {
+            reject(
+                    DeadLetter.of(
+                            record,
+                            ErrorCode.NO_STATS,
+                            "no statistics for key '"
+                                    + key
+                                    + "' and no '"
+                                    + StatsTable.ANY_KEY
+                                    + "' entry"),
+                    ctx);
+            return;
+        }
+        if (!accept(record, normalizer.shape().size(), ctx)) {
+            return;
+        }
+        normalizer.apply(record.values(), record.values());
+        emit(record, out);
+    }
+
+    @Nullable
+    private ChannelNormalizer fromTable(String key) {
+        ChannelNormalizer normalizer = fromTable.get(key);
+        return normalizer != null ? normalizer : fromTable.get(StatsTable.ANY_KEY);
+    }
+
+    private ChannelNormalizer fromState(String key, RunningStats stats) {
+        CachedNormalizer cached = fromState.get(key);
+        if (cached == null || !cached.stats.equals(stats)) {
+            if (fromState.size() >= MAX_CACHED_KEYS) {
+                fromState.clear();
+            }
+            cached = new CachedNormalizer(stats.copy(), prepare(stats));
+            fromState.put(key, cached);
+        }
+        return cached.normalizer;
+    }
+
+    private ChannelNormalizer prepare(RunningStats stats) {
+        RecordShape shape =
+                config.shape() != null ? config.shape() : RecordShape.vector(stats.channels());
+        return config.batchNorm(shape).newNormalizer().useRunningStats(stats);
+    }
+
+    private static final class CachedNormalizer {
+        final RunningStats stats;
+        final ChannelNormalizer normalizer;
+
+        CachedNormalizer(RunningStats stats, ChannelNormalizer normalizer) {
+            this.stats = stats;
+            this.normalizer = normalizer;
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.streamnorm.operators.internal;
+
+import dev.streamnorm.operators.DeadLetter;
+import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.state.BatchNorm;
+import dev.streamnorm.state.ChannelNormalizer;
+import dev.streamnorm.state.RecordShape;
+import dev.streamnorm.state.RunningStats;
+import dev.streamnorm.state.typeutils.RunningStatsTypeInfoFactory;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Base of the keyed batch-norm functions: the running-stats state, record checks, dead letters,
+ * metrics and the batch-norm layer for the key's shape.
+ */
+abstract class KeyedNormFunction
+        extends KeyedProcessFunction<String, FeatureRecord, FeatureRecord> {
+    private static final long serialVersionUID = 1L;
+
+    /** Running statistics per key: the state that savepoints carry and stats export reads. */
+    static final String RUNNING_STATS = "running-stats";
+
+    final Normalization config;
+    transient ValueState<RunningStats> statsState;
+    transient NormMetrics metrics;
+    @Nullable private transient BatchNorm layer;
+    @Nullable private transient ChannelNormalizer normalizer;
+
+    KeyedNormFunction(Normalization config) {
+        this.config = config;
+    }
+
+    static ValueStateDescriptor<RunningStats> runningStatsDescriptor() {
+        return new ValueStateDescriptor<>(RUNNING_STATS, RunningStatsTypeInfoFactory.TYPE_INFO);
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        statsState = getRuntimeContext().getState(withTtl(runningStatsDescriptor()));
+        metrics = new NormMetrics(getRuntimeContext().getMetricGroup());
+    }
+
+    /** Long-lived per-key state expires after the configured TTL of inactivity. */
+    <D extends StateDescriptor<?, ?>> D withTtl(D descriptor) {
+        if (config.stateTtl() != null) {
+            descriptor.enableTimeToLive(
+                    StateTtlConfig.newBuilder(config.stateTtl())
+                            .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
+                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                            .build());
+        }
+        return descriptor;
+    }
+
+    /**
+     * Sends {@code record} to the dead letter and returns false if it cannot be normalized with
+     * {@code expectedLength} values (negative: not known yet).
+     */
+    boolean accept(FeatureRecord record, int expectedLength, Context ctx) {
+        DeadLetter rejected =
+                RecordCheck.check(
+                        record,
+                        expectedLength,
+                        config.shape() != null
+                                ? config.shape().toString()
+                                : "learned from the key's first record");
+        if (rejected == null) {
+            return true;
+        }
+        reject(rejected, ctx);
+        return false;
+    }
+
+    void reject(DeadLetter letter, Context ctx) {
+        metrics.deadLetter(letter.error());
+        ctx.output(Normalization.DEAD_LETTERS, letter);
+    }
+
+    void emit(FeatureRecord record, Collector<FeatureRecord> out) {
+        metrics.recordsNormalized.inc();
+        out.collect(record);
+    }
+
+    /** The shape of a record of {@code length} values: the configured one, else C = length. */
+    RecordShape shapeOf(int length) {
+        return config.shape() != null ? config.shape() : RecordShape.vector(length);
+    }
+
+    /**
+     * The number of values a record of the current key must have: the configured shape's, else the
+     * key's running stats' channels, else the initial stats' channels, else -1 (unknown).
+     */
+    int expectedLength(String key) throws Exception {
+        if (config.shape() != null) {
+            return config.shape().size();
+        }
+        RunningStats stats = statsState.value();
+        if (stats != null) {
+            return stats.channels();
+        }
+        if (!config.initialStats().isEmpty()) {
+            return config.initialStats().channels();
+        }
+        return config.affine().isIdentity() ? -1 : config.affine().length();
+    }
+
+    /** The running stats of {@code key}: its state, else the initial table, else PyTorch's. */
+    RunningStats currentStats(String key, RecordShape shape) throws Exception {
+        RunningStats stats = statsState.value();
+        if (stats == null) {
+            stats = config.initialStats().lookup(key).orElse(null);
+        }
+        return stats != null ? stats : RunningStats.initial(shape.channels());
+    }
+
+    /** The batch-norm layer for {@code shape} (cached: keys almost always share one shape). */
+    BatchNorm layer(RecordShape shape) {
+        if (layer == null || !layer.shape().equals(shape)) {
+            layer = config.batchNorm(shape);
+            normalizer = layer.newNormalizer();
+        }
+        return layer;
+    }
+
+    /** The reusable normalizer of {@link #layer}. */
+    ChannelNormalizer normalizer(RecordShape shape) {
+        layer(shape);
+        return normalizer;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.streamnorm.operators.internal;
+
+import dev.streamnorm.operators.DeadLetter;
+import dev.streamnorm.operators.ErrorCode;
+import dev.streamnorm.operators.FeatureRecord;
+import javax.annotation.Nullable;
+
+/** The checks every operator applies before touching a record's values. */
+final class RecordCheck {
+    private RecordCheck() {}
+
+    /**
+     * The dead letter for {@code record}, or null when it can be normalized: no non-finite value,
+     * and {@code expectedLength} values unless that is negative (not known yet).
+     */
+    @Nullable
+    static DeadLetter check(FeatureRecord record, int expectedLength, String shapeText) {
+        double[] values = record.values();
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                return DeadLetter.of(
+                        record,
+                        ErrorCode.NON_FINITE,
+                        "values[" + i + "] is " + values[i] + "; only finite numbers are allowed");
+            }
+        }
+        if (values.length == 0) {
+            return DeadLetter.of(record, ErrorCode.WRONG_LENGTH, "values is empty");
+        }
+        if (expectedLength >= 0 && values.length != expectedLength) {
+            return DeadLetter.of(
+                    record,
+                    ErrorCode.WRONG_LENGTH,
+                    "expected "
+                            + expectedLength
+                            + " values (shape "
+                            + shapeText
+                            + "), got "
+                            + values.length);
+        }
+        return null;
+    }
+}

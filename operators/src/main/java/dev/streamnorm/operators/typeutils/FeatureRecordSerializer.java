@@ -1,0 +1,84 @@
+package dev.streamnorm.operators.typeutils;
+
+import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.state.typeutils.VersionedSerializer;
+import dev.streamnorm.state.typeutils.VersionedSerializerSnapshot;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+/**
+ * Serializer of {@link FeatureRecord}.
+ *
+ * <p>Format v1: {@code byte 1, string key, long timestamp, int n, double[n] values, int m, byte[m]
+ * payload, origin (byte kind, then string name, int partition, long position unless kind is NONE)}.
+ */
+public final class FeatureRecordSerializer extends VersionedSerializer<FeatureRecord> {
+    private static final long serialVersionUID = 1L;
+
+    /** The stateless shared instance. */
+    public static final FeatureRecordSerializer INSTANCE = new FeatureRecordSerializer();
+
+    @Override
+    public int currentVersion() {
+        return 1;
+    }
+
+    @Override
+    protected String typeName() {
+        return "FeatureRecord";
+    }
+
+    @Override
+    public FeatureRecord createInstance() {
+        return FeatureRecord.of("", FeatureRecord.NO_TIMESTAMP);
+    }
+
+    @Override
+    public FeatureRecord copy(FeatureRecord from) {
+        return from.copy();
+    }
+
+    @Override
+    protected void writeBody(FeatureRecord record, DataOutputView out) throws IOException {
+        StringValue.writeString(record.key(), out);
+        out.writeLong(record.timestamp());
+        double[] values = record.values();
+        out.writeInt(values.length);
+        for (double v : values) {
+            out.writeDouble(v);
+        }
+        OriginCodec.writeBytes(record.payload(), out);
+        OriginCodec.write(record.origin(), out);
+    }
+
+    @Override
+    protected FeatureRecord readBody(int version, DataInputView in) throws IOException {
+        String key = StringValue.readString(in);
+        long timestamp = in.readLong();
+        int length = in.readInt();
+        if (length < 0) {
+            throw new IOException("Corrupt FeatureRecord: " + length + " values");
+        }
+        double[] values = new double[length];
+        for (int i = 0; i < length; i++) {
+            values[i] = in.readDouble();
+        }
+        byte[] payload = OriginCodec.readBytes(in);
+        return new FeatureRecord(key, timestamp, values, payload, OriginCodec.read(in));
+    }
+
+    @Override
+    public TypeSerializerSnapshot<FeatureRecord> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Snapshot of {@link FeatureRecordSerializer}. */
+    public static final class Snapshot extends VersionedSerializerSnapshot<FeatureRecord> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}
