@@ -13,7 +13,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Real-time feature normalization on Apache Flink.",
-        subcommands = {RunCommand.class, ConformanceCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            RunCommand.class,
+            ConformanceCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class StreamnormCli implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

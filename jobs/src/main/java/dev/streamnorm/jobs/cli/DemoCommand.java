@@ -1,0 +1,108 @@
+package dev.streamnorm.jobs.cli;
+
+import dev.streamnorm.jobs.demo.DemoRun;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code streamnorm demo}: the whole pipeline on an in-process Kafka broker and local Flink. */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Starts an in-process Kafka broker (KRaft) and a local Flink with its Web UI, produces"
+                    + " synthetic feature vectors (keys with very different scales, drift, a few"
+                    + " bad records), normalizes them exactly-once from Kafka to Kafka in train"
+                    + " mode, and prints a summary. Needs nothing installed or running."
+        })
+final class DemoCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+            names = "--records",
+            paramLabel = "N",
+            defaultValue = "200000",
+            description = "Records to produce (default: ${DEFAULT-VALUE})")
+    long records;
+
+    @Option(
+            names = "--keys",
+            paramLabel = "K",
+            defaultValue = "8",
+            description = "Number of keys (default: ${DEFAULT-VALUE})")
+    int keys;
+
+    @Option(
+            names = "--features",
+            paramLabel = "C",
+            defaultValue = "8",
+            description = "Features per record (default: ${DEFAULT-VALUE})")
+    int features;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "32",
+            description = "Mini-batch size per key (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(
+            names = "--parallelism",
+            paramLabel = "P",
+            defaultValue = "2",
+            description = "Flink parallelism (default: ${DEFAULT-VALUE})")
+    int parallelism;
+
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "DURATION",
+            defaultValue = "1s",
+            converter = DurationConverter.class,
+            description = "Checkpoint and Kafka commit interval (default: ${DEFAULT-VALUE})")
+    Duration checkpointInterval;
+
+    @Option(
+            names = "--keep-running",
+            description = "Keep producing (at --rate) and normalizing until interrupted")
+    boolean keepRunning;
+
+    @Option(
+            names = "--rate",
+            paramLabel = "R",
+            defaultValue = "5000",
+            description = "Records/s produced with --keep-running (default: ${DEFAULT-VALUE})")
+    int rate;
+
+    @Override
+    public Integer call() throws Exception {
+        if (records <= 0
+                || keys <= 0
+                || features <= 0
+                || batchSize <= 0
+                || parallelism <= 0
+                || rate <= 0
+                || checkpointInterval.isZero()
+                || checkpointInterval.isNegative()) {
+            return ExitCodes.usageError(
+                    spec,
+                    "--records, --keys, --features, --batch-size, --parallelism, --rate and"
+                            + " --checkpoint-interval must be positive");
+        }
+        DemoRun.Settings settings =
+                new DemoRun.Settings(
+                        records,
+                        keys,
+                        features,
+                        batchSize,
+                        parallelism,
+                        checkpointInterval,
+                        keepRunning,
+                        rate);
+        return new DemoRun(settings, spec.commandLine().getOut()).run()
+                ? ExitCodes.OK
+                : ExitCodes.FAILED;
+    }
+}

@@ -1,0 +1,355 @@
+package dev.streamnorm.jobs.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamnorm.jobs.io.Endpoint;
+import dev.streamnorm.jobs.io.KafkaSettings;
+import dev.streamnorm.jobs.pipeline.Delivery;
+import dev.streamnorm.jobs.pipeline.JobConfig;
+import dev.streamnorm.jobs.pipeline.NormalizeJob;
+import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.state.RecordShape;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * One run of {@code streamnorm demo}: broker, topics, job, producer, a {@code read_committed}
+ * consumer that follows the output, progress lines and the final summary.
+ */
+public final class DemoRun {
+    private static final String INPUT = "demo-input";
+    private static final String OUTPUT = "demo-output";
+    private static final String DEAD_LETTERS = "demo-dead-letters";
+    private static final Duration STALL_LIMIT = Duration.ofSeconds(90);
+
+    /** What the demo runs. */
+    public static final class Settings {
+        final long records;
+        final int keys;
+        final int features;
+        final int batchSize;
+        final int parallelism;
+        final Duration checkpointInterval;
+        final boolean keepRunning;
+        final int rate;
+
+        public Settings(
+                long records,
+                int keys,
+                int features,
+                int batchSize,
+                int parallelism,
+                Duration checkpointInterval,
+                boolean keepRunning,
+                int rate) {
+            this.records = records;
+            this.keys = keys;
+            this.features = features;
+            this.batchSize = batchSize;
+            this.parallelism = parallelism;
+            this.checkpointInterval = checkpointInterval;
+            this.keepRunning = keepRunning;
+            this.rate = rate;
+        }
+    }
+
+    private final Settings settings;
+    private final PrintWriter out;
+    private final ObjectMapper json = new ObjectMapper();
+    private final AtomicLong produced = new AtomicLong();
+    private final AtomicLong producedBad = new AtomicLong();
+    private final AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+    private final Map<String, Long> deadLetterCodes = new TreeMap<>();
+    private final FeatureSummary summary;
+    private volatile boolean stopped;
+    private long normalized;
+    private long deadLetters;
+
+    public DemoRun(Settings settings, PrintWriter out) {
+        this.settings = settings;
+        this.out = out;
+        this.summary = new FeatureSummary(settings.keys, settings.features);
+    }
+
+    /** Runs the demo; returns whether every record came out exactly once. */
+    public boolean run() throws Exception {
+        say("starting an in-process Kafka broker (KRaft)...");
+        try (EmbeddedKafka kafka = quietly(EmbeddedKafka::start)) {
+            kafka.createTopics(4, INPUT, OUTPUT);
+            kafka.createTopics(1, DEAD_LETTERS);
+            say(
+                    "Kafka broker: "
+                            + kafka.bootstrapServers()
+                            + "  topics: "
+                            + INPUT
+                            + " -> "
+                            + OUTPUT
+                            + ", "
+                            + DEAD_LETTERS);
+            int restPort = freePort();
+            JobConfig config = jobConfig(kafka.bootstrapServers());
+            Configuration conf = NormalizeJob.flinkConfiguration(config);
+            conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+            conf.set(RestOptions.ADDRESS, "127.0.0.1");
+            conf.set(RestOptions.PORT, restPort);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+            env.setParallelism(settings.parallelism);
+            NormalizeJob.Outputs outputs =
+                    NormalizeJob.defineWorkflow(
+                            dev.streamnorm.jobs.io.Connectors.source(env, config), config);
+            dev.streamnorm.jobs.io.Connectors.sinkRecords(outputs.records, config);
+            dev.streamnorm.jobs.io.Connectors.sinkDeadLetters(outputs.deadLetters, config);
+            JobClient job = env.executeAsync(config.jobName);
+            say("Flink Web UI: http://127.0.0.1:" + restPort + "  (job " + job.getJobID() + ")");
+            say(
+                    "job: "
+                            + config.normalization.describe()
+                            + ", exactly-once, checkpoints every "
+                            + settings.checkpointInterval.toMillis()
+                            + " ms, parallelism "
+                            + settings.parallelism);
+            Thread producer = new Thread(() -> produce(kafka.bootstrapServers()), "demo-producer");
+            producer.setDaemon(true);
+            long start = System.nanoTime();
+            producer.start();
+            boolean complete;
+            try {
+                complete = follow(kafka.bootstrapServers(), start);
+            } finally {
+                stopped = true;
+                job.cancel().get();
+            }
+            printSummary(start);
+            return complete;
+        }
+    }
+
+    private JobConfig jobConfig(String bootstrap) {
+        Normalization normalization =
+                Normalization.builder()
+                        .setShape(RecordShape.vector(settings.features))
+                        .setBatchSize(settings.batchSize)
+                        .setBatchTimeout(Duration.ofSeconds(2))
+                        .build();
+        return new JobConfig(
+                "streamnorm demo",
+                Endpoint.parse("kafka://" + bootstrap + "/" + INPUT),
+                Endpoint.parse("kafka://" + bootstrap + "/" + OUTPUT),
+                Endpoint.parse("kafka://" + bootstrap + "/" + DEAD_LETTERS),
+                normalization,
+                Delivery.EXACTLY_ONCE,
+                settings.checkpointInterval,
+                "hashmap",
+                null,
+                null,
+                settings.parallelism,
+                KafkaSettings.none(),
+                "streamnorm-demo",
+                JobConfig.StartingOffsets.EARLIEST,
+                Duration.ofMinutes(5));
+    }
+
+    private void produce(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        DemoData data = new DemoData(settings.keys, settings.features, 42L);
+        long started = System.nanoTime();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            for (long i = 0; !stopped && (settings.keepRunning || i < settings.records); i++) {
+                if (settings.keepRunning) {
+                    pace(i, started);
+                }
+                int key = data.keyOf(i);
+                double[] values = data.values(i);
+                if (DemoData.isBad(i)) {
+                    producedBad.incrementAndGet();
+                } else {
+                    summary.input(key, values);
+                }
+                long timestamp = System.currentTimeMillis();
+                producer.send(
+                        new ProducerRecord<>(
+                                INPUT, DemoData.keyName(key), data.json(i, timestamp, values)));
+                produced.incrementAndGet();
+            }
+            producer.flush();
+        } catch (RuntimeException e) {
+            producerFailure.set(e);
+        }
+    }
+
+    private void pace(long i, long started) {
+        long due = started + i * 1_000_000_000L / settings.rate;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopped = true;
+            }
+        }
+    }
+
+    /** Follows the committed output until every produced record is accounted for. */
+    private boolean follow(String bootstrap, long start) throws IOException {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "streamnorm-demo-reader");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of(OUTPUT, DEAD_LETTERS));
+            long lastProgress = System.nanoTime();
+            long lastPrint = 0;
+            long lastTotal = 0;
+            while (true) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(200))) {
+                    take(record);
+                }
+                long now = System.nanoTime();
+                long total = normalized + deadLetters;
+                if (total != lastTotal) {
+                    lastTotal = total;
+                    lastProgress = now;
+                }
+                if (now - lastPrint > 1_000_000_000L) {
+                    lastPrint = now;
+                    progress(start);
+                }
+                if (producerFailure.get() != null) {
+                    say("the producer failed: " + producerFailure.get());
+                    return false;
+                }
+                boolean producing = settings.keepRunning || produced.get() < settings.records;
+                if (!producing && total >= produced.get()) {
+                    progress(start);
+                    return total == produced.get();
+                }
+                if (now - lastProgress > STALL_LIMIT.toNanos()) {
+                    say("no committed output for " + STALL_LIMIT.toSeconds() + " s; giving up");
+                    return false;
+                }
+            }
+        }
+    }
+
+    private void take(ConsumerRecord<byte[], byte[]> record) throws IOException {
+        JsonNode node = json.readTree(record.value());
+        if (record.topic().equals(DEAD_LETTERS)) {
+            deadLetters++;
+            deadLetterCodes.merge(node.path("error").asText(), 1L, Long::sum);
+            return;
+        }
+        normalized++;
+        String key = new String(record.key(), StandardCharsets.UTF_8);
+        int index = Integer.parseInt(key.substring(key.indexOf('-') + 1));
+        JsonNode values = node.get("values");
+        double[] v = new double[values.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values.get(i).doubleValue();
+        }
+        summary.output(index, v);
+    }
+
+    private void progress(long start) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        say(
+                String.format(
+                        Locale.ROOT,
+                        "%6.1f s  produced %,d  normalized %,d  dead letters %,d",
+                        seconds,
+                        produced.get(),
+                        normalized,
+                        deadLetters));
+    }
+
+    private void printSummary(long start) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.println();
+        out.println("Per key and feature: the input's mean and std beside the normalized output's");
+        summary.print(out);
+        out.println();
+        out.printf(
+                Locale.ROOT,
+                "records in %,d = out %,d + dead letters %,d%s%n",
+                produced.get(),
+                normalized,
+                deadLetters,
+                produced.get() == normalized + deadLetters ? "" : "  (MISMATCH)");
+        out.printf(
+                Locale.ROOT,
+                "dead letters by code: %s (bad records produced: %,d)%n",
+                deadLetterCodes,
+                producedBad.get());
+        out.printf(
+                Locale.ROOT,
+                "throughput: %,.0f records/s end to end (Kafka -> Flink -> Kafka, exactly-once,"
+                        + " read_committed), %.1f s in all%n",
+                (normalized + deadLetters) / seconds,
+                seconds);
+        out.flush();
+    }
+
+    private void say(String line) {
+        out.println("[demo] " + line);
+        out.flush();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket =
+                new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Runs {@code action} with System.out silenced (the broker's formatter prints to it). */
+    private static <T> T quietly(ThrowingSupplier<T> action) throws Exception {
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            return action.get();
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    private interface ThrowingSupplier<T> {
+        T get() throws Exception;
+    }
+}
