@@ -23,6 +23,9 @@ public final class ChannelMoments {
     private final long[] count;
     private final double[] mean;
     private final double[] m2;
+    // The count shared by every channel, or -1 when channels differ: lets whole records take a
+    // flat, vectorizable loop.
+    private long uniformCount;
 
     /** An empty accumulator for {@code channels} channels. */
     public ChannelMoments(int channels) {
@@ -46,8 +49,15 @@ public final class ChannelMoments {
                 mean.length,
                 m2.length);
         for (int c = 0; c < count.length; c++) {
-            checkArgument(count[c] >= 0, "count must not be negative, got %s", count[c]);
-            checkArgument(m2[c] >= 0, "m2 must not be negative, got %s", m2[c]);
+            // Tested before any message is built: this runs for every restored value.
+            if (count[c] < 0) {
+                throw new IllegalArgumentException(
+                        "count must not be negative, got " + count[c] + " in channel " + c);
+            }
+            if (!(m2[c] >= 0)) {
+                throw new IllegalArgumentException(
+                        "m2 must not be negative or NaN, got " + m2[c] + " in channel " + c);
+            }
         }
         return new ChannelMoments(count, mean, m2);
     }
@@ -56,10 +66,25 @@ public final class ChannelMoments {
         this.count = count;
         this.mean = mean;
         this.m2 = m2;
+        this.uniformCount = sharedCount(count);
+    }
+
+    private static long sharedCount(long[] count) {
+        for (long n : count) {
+            if (n != count[0]) {
+                return -1;
+            }
+        }
+        return count[0];
     }
 
     /** Adds one value to channel {@code channel} (Welford's update). */
     public void accept(int channel, double x) {
+        welford(channel, x);
+        uniformCount = count.length == 1 ? count[0] : -1;
+    }
+
+    private void welford(int channel, double x) {
         long n = ++count[channel];
         if (n == 1) {
             mean[channel] = x;
@@ -80,11 +105,36 @@ public final class ChannelMoments {
                 shape.channels(),
                 channels());
         int positions = shape.positions();
+        if (positions == 1 && uniformCount >= 0) {
+            acceptVector(values);
+            return;
+        }
         int i = 0;
         for (int c = 0; c < count.length; c++) {
             for (int l = 0; l < positions; l++) {
-                accept(c, values[i++]);
+                welford(c, values[i++]);
             }
+        }
+        uniformCount = sharedCount(count);
+    }
+
+    /** One value per channel, every channel with the same count: the same Welford update. */
+    private void acceptVector(double[] values) {
+        long n = ++uniformCount;
+        Arrays.fill(count, n);
+        if (n == 1) {
+            System.arraycopy(values, 0, mean, 0, mean.length);
+            Arrays.fill(m2, 0.0);
+            return;
+        }
+        double[] mean = this.mean;
+        double[] m2 = this.m2;
+        double dn = n;
+        for (int c = 0; c < mean.length; c++) {
+            double x = values[c];
+            double delta = x - mean[c];
+            mean[c] += delta / dn;
+            m2[c] += delta * (x - mean[c]);
         }
     }
 
@@ -101,6 +151,7 @@ public final class ChannelMoments {
         for (int c = 0; c < count.length; c++) {
             combine(c, other.count[c], other.mean[c], other.m2[c]);
         }
+        uniformCount = sharedCount(count);
     }
 
     private void combine(int c, long otherCount, double otherMean, double otherM2) {
@@ -126,6 +177,7 @@ public final class ChannelMoments {
         Arrays.fill(count, 0L);
         Arrays.fill(mean, 0.0);
         Arrays.fill(m2, 0.0);
+        uniformCount = 0;
     }
 
     /** A deep copy. */

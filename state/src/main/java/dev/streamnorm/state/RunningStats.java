@@ -44,16 +44,16 @@ public final class RunningStats {
                 "num_batches_tracked must not be negative, got %s",
                 numBatchesTracked);
         for (int c = 0; c < mean.length; c++) {
-            checkArgument(
-                    Double.isFinite(mean[c]),
-                    "running mean of channel %s is not finite: %s",
-                    c,
-                    mean[c]);
-            checkArgument(
-                    Double.isFinite(variance[c]) && variance[c] >= 0,
-                    "running variance of channel %s must be finite and >= 0, got %s",
-                    c,
-                    variance[c]);
+            // Tested before any message is built: this runs for every restored value.
+            if (!Double.isFinite(mean[c]) || !Double.isFinite(variance[c]) || variance[c] < 0) {
+                throw new IllegalArgumentException(
+                        "running mean and variance of channel "
+                                + c
+                                + " must be finite and the variance >= 0, got "
+                                + mean[c]
+                                + " and "
+                                + variance[c]);
+            }
         }
         return new RunningStats(mean, variance, numBatchesTracked);
     }

@@ -22,10 +22,10 @@ public final class SegmentNorm implements Serializable {
 
     private final int size;
     private final int segmentLength;
-    private final int affineDivisor;
-    private final int affineModulo;
     private final double eps;
-    private final Affine affine;
+    // The affine transform spread over every value of a record, for a flat inner loop.
+    private final double[] weight;
+    private final double[] bias;
 
     private SegmentNorm(
             int size,
@@ -42,10 +42,14 @@ public final class SegmentNorm implements Serializable {
                 affineModulo);
         this.size = size;
         this.segmentLength = segmentLength;
-        this.affineDivisor = affineDivisor;
-        this.affineModulo = affineModulo;
         this.eps = eps;
-        this.affine = affine;
+        this.weight = new double[size];
+        this.bias = new double[size];
+        for (int i = 0; i < size; i++) {
+            int a = (i / affineDivisor) % affineModulo;
+            weight[i] = affine.weight(a);
+            bias[i] = affine.bias(a);
+        }
     }
 
     /**
@@ -102,14 +106,8 @@ public final class SegmentNorm implements Serializable {
                 m2 += delta * (x - mean);
             }
             double inverseStd = ChannelNormalizer.inverseStd(m2 / n, eps);
-            int a = (start / affineDivisor) % affineModulo;
-            int step = start % affineDivisor;
             for (int i = start; i < end; i++) {
-                out[i] = (in[i] - mean) * inverseStd * affine.weight(a) + affine.bias(a);
-                if (++step == affineDivisor) {
-                    step = 0;
-                    a = a + 1 == affineModulo ? 0 : a + 1;
-                }
+                out[i] = (in[i] - mean) * inverseStd * weight[i] + bias[i];
             }
         }
     }

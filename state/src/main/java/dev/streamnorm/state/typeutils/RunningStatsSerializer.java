@@ -39,9 +39,14 @@ public final class RunningStatsSerializer extends VersionedSerializer<RunningSta
 
     @Override
     protected void writeBody(RunningStats value, DataOutputView out) throws IOException {
-        out.writeInt(value.channels());
-        writeDoubles(value.meanArray(), out);
-        writeDoubles(value.varianceArray(), out);
+        int channels = value.channels();
+        out.writeInt(channels);
+        for (int c = 0; c < channels; c++) {
+            out.writeDouble(value.mean(c));
+        }
+        for (int c = 0; c < channels; c++) {
+            out.writeDouble(value.variance(c));
+        }
         out.writeLong(value.numBatchesTracked());
     }
 

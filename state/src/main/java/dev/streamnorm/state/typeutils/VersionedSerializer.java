@@ -101,12 +101,6 @@ public abstract class VersionedSerializer<T> extends TypeSerializer<T> {
         return values;
     }
 
-    static void writeDoubles(double[] values, DataOutputView out) throws IOException {
-        for (double v : values) {
-            out.writeDouble(v);
-        }
-    }
-
     static int readLength(DataInputView in, String what) throws IOException {
         int length = in.readInt();
         if (length <= 0) {
