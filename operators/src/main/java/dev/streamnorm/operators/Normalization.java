@@ -10,12 +10,15 @@ import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.BatchNorm;
 import dev.streamnorm.state.RecordShape;
+import dev.streamnorm.state.RunningStats;
 import dev.streamnorm.state.UpdatePolicy;
+import dev.streamnorm.state.typeutils.RunningStatsTypeInfoFactory;
 import java.io.Serializable;
 import java.time.Duration;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -47,6 +50,15 @@ public final class Normalization implements Serializable {
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", DeadLetterTypeInfoFactory.TYPE_INFO);
 
+    /**
+     * Side output of each key's final running stats at the end of bounded input (train mode, when
+     * {@link Builder#setEmitFinalStats} is on).
+     */
+    public static final OutputTag<Tuple2<String, RunningStats>> FINAL_STATS =
+            new OutputTag<>(
+                    "final-stats",
+                    Types.TUPLE(Types.STRING, RunningStatsTypeInfoFactory.TYPE_INFO));
+
     /** The stable uid of the normalizing operator (savepoints, State Processor API). */
     public static final String OPERATOR_UID = "streamnorm-normalize";
 
@@ -63,6 +75,7 @@ public final class Normalization implements Serializable {
     final Affine affine;
     final StatsTable initialStats;
     @Nullable final Duration stateTtl;
+    final boolean emitFinalStats;
 
     private Normalization(Builder b) {
         this.norm = b.norm;
@@ -79,6 +92,7 @@ public final class Normalization implements Serializable {
         this.affine = b.affine;
         this.initialStats = b.initialStats;
         this.stateTtl = b.stateTtl;
+        this.emitFinalStats = b.emitFinalStats;
     }
 
     public static Builder builder() {
@@ -178,6 +192,11 @@ public final class Normalization implements Serializable {
         return stateTtl;
     }
 
+    /** Whether train mode emits each key's final stats at the end of bounded input. */
+    public boolean emitFinalStats() {
+        return emitFinalStats;
+    }
+
     /** The running-stats update of this configuration. */
     public UpdatePolicy updatePolicy() {
         if (convention == Convention.KERAS) {
@@ -210,6 +229,7 @@ public final class Normalization implements Serializable {
         private StatsTable initialStats = StatsTable.empty();
         private boolean statsFromSavepoint;
         @Nullable private Duration stateTtl;
+        private boolean emitFinalStats;
 
         Builder() {}
 
@@ -310,6 +330,12 @@ public final class Normalization implements Serializable {
             return this;
         }
 
+        /** Emit each key's final running stats to {@link #FINAL_STATS} at end of input. */
+        public Builder setEmitFinalStats(boolean emitFinalStats) {
+            this.emitFinalStats = emitFinalStats;
+            return this;
+        }
+
         /**
          * Validates the configuration.
          *
@@ -334,6 +360,9 @@ public final class Normalization implements Serializable {
                     stateTtl == null || (!stateTtl.isNegative() && !stateTtl.isZero()),
                     "state TTL must be positive, got %s",
                     stateTtl);
+            checkArgument(
+                    !emitFinalStats || (norm == Norm.BATCH && mode == Mode.TRAIN),
+                    "final stats (--stats-out) exist only for batch norm in train mode");
             checkPerRecordOptions();
             if (norm == Norm.BATCH) {
                 checkBatchOptions();

@@ -137,6 +137,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Stats file or PyTorch state_dict JSON: eval stats, train start")
     Path stats;
 
+    @Option(
+            names = "--stats-out",
+            paramLabel = "FILE",
+            description = "Write each key's final stats here when a bounded train run ends")
+    Path statsOut;
+
     @Option(names = "--parallelism", paramLabel = "P", description = "Job parallelism")
     Integer parallelism;
 
@@ -283,7 +289,8 @@ final class RunCommand implements Callable<Integer> {
                         .setGroups(groups)
                         .setAffine(affineTransform)
                         .setStatsFromSavepoint(fromSavepoint != null)
-                        .setStateTtl(stateTtl);
+                        .setStateTtl(stateTtl)
+                        .setEmitFinalStats(statsOut != null);
         if (statsFile != null) {
             normalization.setInitialStats(statsFile.stats);
         }
@@ -302,7 +309,8 @@ final class RunCommand implements Callable<Integer> {
                 new KafkaSettings(kafkaProperties),
                 groupId,
                 enumOf(JobConfig.StartingOffsets.class, startingOffsets, "--starting-offsets"),
-                transactionTimeout);
+                transactionTimeout,
+                statsOut);
     }
 
     /** {@code exactly-once} → {@code EXACTLY_ONCE}, with a message listing the choices. */

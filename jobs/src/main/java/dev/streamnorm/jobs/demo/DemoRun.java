@@ -170,7 +170,8 @@ public final class DemoRun {
                 KafkaSettings.none(),
                 "streamnorm-demo",
                 JobConfig.StartingOffsets.EARLIEST,
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5),
+                null);
     }
 
     private void produce(String bootstrap) {

@@ -7,6 +7,7 @@ import dev.streamnorm.jobs.io.Endpoint;
 import dev.streamnorm.jobs.io.KafkaSettings;
 import dev.streamnorm.operators.Normalization;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.time.Duration;
 import javax.annotation.Nullable;
 
@@ -37,6 +38,7 @@ public final class JobConfig implements Serializable {
     public final String groupId;
     public final StartingOffsets startingOffsets;
     public final Duration transactionTimeout;
+    @Nullable public final Path statsOut;
 
     public JobConfig(
             String jobName,
@@ -53,7 +55,8 @@ public final class JobConfig implements Serializable {
             KafkaSettings kafka,
             String groupId,
             StartingOffsets startingOffsets,
-            Duration transactionTimeout) {
+            Duration transactionTimeout,
+            @Nullable Path statsOut) {
         this.jobName = checkNotNull(jobName);
         this.input = checkNotNull(input);
         this.output = checkNotNull(output);
@@ -69,6 +72,10 @@ public final class JobConfig implements Serializable {
         this.groupId = checkNotNull(groupId);
         this.startingOffsets = checkNotNull(startingOffsets);
         this.transactionTimeout = checkNotNull(transactionTimeout);
+        this.statsOut = statsOut;
+        checkArgument(
+                statsOut == null || input.kind() == Endpoint.Kind.FILE,
+                "--stats-out needs bounded (file://) input; export a savepoint's stats instead");
         checkArgument(input.kind() != Endpoint.Kind.STDOUT, "--input cannot be stdout");
         checkArgument(
                 !checkpointInterval.isNegative() && !checkpointInterval.isZero(),

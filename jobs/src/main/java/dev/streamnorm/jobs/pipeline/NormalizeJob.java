@@ -2,13 +2,20 @@ package dev.streamnorm.jobs.pipeline;
 
 import dev.streamnorm.jobs.io.Connectors;
 import dev.streamnorm.jobs.io.RawRecord;
+import dev.streamnorm.jobs.stats.StatsFile;
+import dev.streamnorm.jobs.stats.StatsFileSink;
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
+import dev.streamnorm.state.Affine;
+import dev.streamnorm.state.RecordShape;
+import dev.streamnorm.state.RunningStats;
 import java.time.Duration;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -19,6 +26,7 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.SerializableFunction;
 
 /**
  * The streamnorm job: decode → normalize → encode, with every rejected message routed to the dead
@@ -33,9 +41,16 @@ public final class NormalizeJob {
         public final DataStream<FeatureRecord> records;
         public final DataStream<DeadLetter> deadLetters;
 
-        Outputs(DataStream<FeatureRecord> records, DataStream<DeadLetter> deadLetters) {
+        /** Each key's final stats at the end of bounded input (when requested). */
+        public final DataStream<Tuple2<String, RunningStats>> finalStats;
+
+        Outputs(
+                DataStream<FeatureRecord> records,
+                DataStream<DeadLetter> deadLetters,
+                DataStream<Tuple2<String, RunningStats>> finalStats) {
             this.records = records;
             this.deadLetters = deadLetters;
+            this.finalStats = finalStats;
         }
     }
 
@@ -88,7 +103,18 @@ public final class NormalizeJob {
         DataStream<DeadLetter> deadLetters =
                 decoded.getSideOutput(Normalization.DEAD_LETTERS)
                         .union(normalized.getSideOutput(Normalization.DEAD_LETTERS));
-        return new Outputs(normalized, deadLetters);
+        return new Outputs(
+                normalized, deadLetters, normalized.getSideOutput(Normalization.FINAL_STATS));
+    }
+
+    private static SerializableFunction<StatsTable, StatsFile> statsFileHeader(JobConfig config) {
+        Normalization n = config.normalization;
+        RecordShape shape = n.shape();
+        double eps = n.eps();
+        String momentum = n.momentum().toString();
+        String convention = n.convention().id();
+        Affine affine = n.affine();
+        return table -> new StatsFile(table, shape, eps, momentum, convention, affine);
     }
 
     /** Builds the whole job on {@code env} (sources and sinks from the config) and runs it. */
@@ -100,6 +126,13 @@ public final class NormalizeJob {
         Outputs outputs = defineWorkflow(Connectors.source(env, config), config);
         Connectors.sinkRecords(outputs.records, config);
         Connectors.sinkDeadLetters(outputs.deadLetters, config);
+        if (config.statsOut != null) {
+            outputs.finalStats
+                    .sinkTo(new StatsFileSink(config.statsOut, statsFileHeader(config)))
+                    .setParallelism(1)
+                    .uid("streamnorm-stats-out")
+                    .name("stats file " + config.statsOut);
+        }
         return env.execute(config.jobName);
     }
 }

@@ -10,6 +10,8 @@ import dev.streamnorm.state.RunningStats;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
 
 /**
@@ -18,6 +20,9 @@ import org.apache.flink.util.Collector;
  */
 abstract class BatchTrainFunction extends KeyedNormFunction {
     private static final long serialVersionUID = 1L;
+
+    /** The time of the event-time timer that only the final watermark of bounded input fires. */
+    static final long END_OF_INPUT = Long.MAX_VALUE;
 
     transient ListState<FeatureRecord> pending;
 
@@ -33,6 +38,21 @@ abstract class BatchTrainFunction extends KeyedNormFunction {
                         .getListState(
                                 new ListStateDescriptor<>(
                                         "pending-records", FeatureRecordTypeInfoFactory.TYPE_INFO));
+    }
+
+    /** With final stats requested, makes sure the key hears about the end of bounded input. */
+    void watchEndOfInput(TimerService timers) {
+        if (config.emitFinalStats()) {
+            timers.registerEventTimeTimer(END_OF_INPUT);
+        }
+    }
+
+    /** At the end of bounded input: the key's final running stats to the side output. */
+    void endOfInput(String key, Context ctx) throws Exception {
+        RunningStats stats = statsState.value();
+        if (config.emitFinalStats() && stats != null) {
+            ctx.output(Normalization.FINAL_STATS, Tuple2.of(key, stats));
+        }
     }
 
     /**

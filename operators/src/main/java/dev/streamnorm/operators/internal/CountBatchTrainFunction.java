@@ -9,6 +9,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
 
@@ -22,7 +23,6 @@ import org.apache.flink.util.Collector;
  */
 final class CountBatchTrainFunction extends BatchTrainFunction {
     private static final long serialVersionUID = 1L;
-    private static final long END_OF_INPUT = Long.MAX_VALUE;
 
     private transient ValueState<ChannelMoments> moments;
     private transient ValueState<Long> timeoutTimer;
@@ -56,6 +56,7 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
             return;
         }
         RecordShape shape = shapeOf(record.values().length);
+        watchEndOfInput(ctx.timerService());
         if (batch == null) {
             batch = new ChannelMoments(shape.channels());
             startTimers(ctx.timerService());
@@ -78,6 +79,9 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
                     config.shape() != null ? config.shape() : RecordShape.vector(batch.channels());
             close(ctx.getCurrentKey(), batch, shape, ctx.timerService(), out);
         }
+        if (timestamp == END_OF_INPUT && ctx.timeDomain() == TimeDomain.EVENT_TIME) {
+            endOfInput(ctx.getCurrentKey(), ctx);
+        }
     }
 
     private void startTimers(TimerService timers) throws Exception {
@@ -99,7 +103,9 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
         closeBatch(key, batch, shape, pending.get(), out);
         pending.clear();
         moments.clear();
-        timers.deleteEventTimeTimer(END_OF_INPUT);
+        if (!config.emitFinalStats()) {
+            timers.deleteEventTimeTimer(END_OF_INPUT);
+        }
         Long deadline = timeoutTimer.value();
         if (deadline != null) {
             timers.deleteProcessingTimeTimer(deadline);

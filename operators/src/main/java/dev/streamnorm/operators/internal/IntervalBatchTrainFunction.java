@@ -58,6 +58,7 @@ final class IntervalBatchTrainFunction extends BatchTrainFunction {
             return;
         }
         RecordShape shape = shapeOf(record.values().length);
+        watchEndOfInput(ctx.timerService());
         long time = eventTime(record, ctx);
         long windowStart = time - Math.floorMod(time, interval());
         long windowEnd = windowStart + interval() - 1;
@@ -97,6 +98,10 @@ final class IntervalBatchTrainFunction extends BatchTrainFunction {
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeatureRecord> out)
             throws Exception {
+        if (timestamp == END_OF_INPUT) {
+            endOfInput(ctx.getCurrentKey(), ctx);
+            return;
+        }
         long windowStart = timestamp - interval() + 1;
         ChannelMoments batch = windows.get(windowStart);
         if (batch == null) {
