@@ -8,7 +8,6 @@ import dev.streamnorm.operators.FeatureRecord;
 import java.nio.charset.StandardCharsets;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -147,12 +146,18 @@ public final class Connectors {
         }
     }
 
-    private static final class EncodeDeadLetter implements MapFunction<DeadLetter, byte[]> {
+    private static final class EncodeDeadLetter extends RichMapFunction<DeadLetter, byte[]> {
         private static final long serialVersionUID = 1L;
+        private transient JsonRecordEncoder encoder;
+
+        @Override
+        public void open(OpenContext openContext) {
+            encoder = new JsonRecordEncoder();
+        }
 
         @Override
         public byte[] map(DeadLetter letter) {
-            return new JsonRecordEncoder().encode(letter);
+            return encoder.encode(letter);
         }
     }
 }

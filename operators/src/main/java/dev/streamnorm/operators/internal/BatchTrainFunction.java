@@ -67,7 +67,9 @@ abstract class BatchTrainFunction extends KeyedNormFunction {
             Iterable<FeatureRecord> records,
             Collector<FeatureRecord> out)
             throws Exception {
-        RunningStats stats = currentStats(key, shape);
+        RunningStats stored = statsState.value();
+        boolean newKey = stored == null;
+        RunningStats stats = newKey ? initialStats(key, shape) : stored;
         ChannelNormalizer normalizer = normalizer(shape);
         boolean updated = layer(shape).closeBatch(moments, stats, normalizer);
         for (FeatureRecord record : records) {
@@ -77,6 +79,9 @@ abstract class BatchTrainFunction extends KeyedNormFunction {
         if (updated) {
             statsState.update(stats);
             metrics.batches.inc();
+            if (newKey) {
+                metrics.keys.inc();
+            }
         } else {
             metrics.singleValueBatches.inc();
         }

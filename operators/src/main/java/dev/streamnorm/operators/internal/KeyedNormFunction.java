@@ -112,13 +112,17 @@ abstract class KeyedNormFunction
         return config.affine().isIdentity() ? -1 : config.affine().length();
     }
 
-    /** The running stats of {@code key}: its state, else the initial table, else PyTorch's. */
+    /** The running stats of {@code key}: its state, else {@link #initialStats}. */
     RunningStats currentStats(String key, RecordShape shape) throws Exception {
         RunningStats stats = statsState.value();
-        if (stats == null) {
-            stats = config.initialStats().lookup(key).orElse(null);
-        }
-        return stats != null ? stats : RunningStats.initial(shape.channels());
+        return stats != null ? stats : initialStats(key, shape);
+    }
+
+    /** The stats a key starts from: the initial table's entry, else PyTorch's initial stats. */
+    RunningStats initialStats(String key, RecordShape shape) {
+        return config.initialStats()
+                .lookup(key)
+                .orElseGet(() -> RunningStats.initial(shape.channels()));
     }
 
     /** The batch-norm layer for {@code shape} (cached: keys almost always share one shape). */

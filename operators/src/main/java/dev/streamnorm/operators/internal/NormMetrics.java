@@ -16,6 +16,7 @@ final class NormMetrics {
     final Counter batches;
     final Counter singleValueBatches;
     final Counter lateRecords;
+    final Counter keys;
     private final Map<ErrorCode, Counter> deadLetters = new EnumMap<>(ErrorCode.class);
 
     NormMetrics(MetricGroup group) {
@@ -23,6 +24,7 @@ final class NormMetrics {
         this.batches = group.counter("batches");
         this.singleValueBatches = group.counter("singleValueBatches");
         this.lateRecords = group.counter("lateRecords");
+        this.keys = group.counter("keys");
         MetricGroup dead = group.addGroup("deadLetters");
         for (ErrorCode code : ErrorCode.values()) {
             deadLetters.put(code, dead.counter(code.code()));

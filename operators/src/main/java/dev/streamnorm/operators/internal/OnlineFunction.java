@@ -51,6 +51,7 @@ final class OnlineFunction extends KeyedNormFunction {
         }
         if (current == null) {
             current = new ExponentialMoments(record.values().length);
+            metrics.keys.inc();
         }
         current.update(record.values(), config.momentum().value());
         current.standardize(record.values(), record.values(), config.eps());

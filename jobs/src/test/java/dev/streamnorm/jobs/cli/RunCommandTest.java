@@ -1,0 +1,105 @@
+package dev.streamnorm.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Bad configuration of {@code streamnorm run}: one clear line on stderr, exit code 2. */
+class RunCommandTest {
+    @TempDir Path tmp;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return StreamnormCli.execute(args, new PrintWriter(out), new PrintWriter(err));
+    }
+
+    private String[] withEndpoints(String... options) {
+        String[] args = new String[options.length + 5];
+        args[0] = "run";
+        args[1] = "--input";
+        args[2] = tmp.resolve("in.jsonl").toUri().toString();
+        args[3] = "--output";
+        args[4] = "stdout";
+        System.arraycopy(options, 0, args, 5, options.length);
+        return args;
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--norm group --shape 6 --groups 4 | groups must divide channels: 4 groups, 6 channels",
+                "--norm group --shape 6 | group norm needs --groups",
+                "--norm instance --shape 8 | instance norm needs --shape CxL with L >= 2",
+                "--mode eval | eval mode needs statistics: --stats FILE or --from-savepoint PATH",
+                "--momentum 1.5 | momentum must be in (0, 1] or 'cumulative', got 1.5",
+                "--convention keras --momentum cumulative | momentum 'cumulative' exists only",
+                "--batch-size 0 | batch-size must be positive, got 0",
+                "--norm cosine | --norm must be one of batch, layer, group, instance, l2",
+                "--delivery maybe | --delivery must be one of exactly-once, at-least-once",
+                "--state-backend disk | --state-backend must be hashmap or rocksdb",
+                "--shape 3x | shape must be C or CxL, got '3x'",
+                "--batch-timeout soon | 'soon' is not a duration",
+                "--scope global | --scope must be 'key'",
+                "--stats /no/such/file.json | /no/such/file.json: no such stats file",
+            })
+    void badOptionsGiveOneLineAndExitTwo(String options, String message) {
+        int code = run(withEndpoints(options.trim().split(" ")));
+
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains(message.trim());
+        assertThat(err.toString().trim().lines()).hasSize(1);
+        assertThat(err.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void badEndpointsGiveOneLineAndExitTwo() {
+        assertThat(run("run", "--input", "kafka://nohost/topic", "--output", "stdout"))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("a Kafka endpoint is kafka://host:port/topic");
+        assertThat(run("run", "--input", "stdout", "--output", "stdout"))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(run("run", "--input", "ftp://x/y", "--output", "stdout"))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString())
+                .contains("use kafka://host:port/topic, file:///path.jsonl or stdout");
+    }
+
+    @Test
+    void aMalformedStatsFileIsNamedInTheMessage() throws Exception {
+        Path stats = Files.writeString(tmp.resolve("stats.json"), "{\"format\": \"other\"}");
+
+        int code = run(withEndpoints("--mode", "eval", "--stats", stats.toString()));
+
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString())
+                .contains("stats.json")
+                .contains("expected \"format\": \"streamnorm.stats/v1\" or a PyTorch state_dict");
+    }
+
+    @Test
+    void statsOutNeedsBoundedInput() {
+        int code =
+                run(
+                        "run",
+                        "--input",
+                        "kafka://127.0.0.1:9/in",
+                        "--output",
+                        "stdout",
+                        "--stats-out",
+                        tmp.resolve("s.json").toString());
+
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--stats-out needs bounded (file://) input");
+    }
+}
