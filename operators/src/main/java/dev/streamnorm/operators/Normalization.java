@@ -5,6 +5,7 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import dev.streamnorm.operators.internal.KeyedNormFunctions;
 import dev.streamnorm.operators.internal.PerRecordNormFunction;
+import dev.streamnorm.operators.internal.global.GlobalNormalization;
 import dev.streamnorm.operators.typeutils.DeadLetterTypeInfoFactory;
 import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
 import dev.streamnorm.state.Affine;
@@ -76,6 +77,7 @@ public final class Normalization implements Serializable {
     final StatsTable initialStats;
     @Nullable final Duration stateTtl;
     final boolean emitFinalStats;
+    final Scope scope;
 
     private Normalization(Builder b) {
         this.norm = b.norm;
@@ -93,6 +95,7 @@ public final class Normalization implements Serializable {
         this.initialStats = b.initialStats;
         this.stateTtl = b.stateTtl;
         this.emitFinalStats = b.emitFinalStats;
+        this.scope = b.scope;
     }
 
     public static Builder builder() {
@@ -105,6 +108,9 @@ public final class Normalization implements Serializable {
      */
     public SingleOutputStreamOperator<FeatureRecord> apply(DataStream<FeatureRecord> input) {
         SingleOutputStreamOperator<FeatureRecord> out;
+        if (scope == Scope.GLOBAL) {
+            return GlobalNormalization.apply(this, input);
+        }
         if (norm.isPerRecord()) {
             out =
                     input.process(
@@ -128,12 +134,15 @@ public final class Normalization implements Serializable {
         String batching =
                 batchInterval != null ? " interval=" + batchInterval : " batch=" + batchSize;
         return "batch "
+                + (scope == Scope.GLOBAL ? "global " : "")
                 + mode.id()
                 + " "
                 + convention.id()
                 + " m="
                 + momentum
-                + (mode == Mode.TRAIN ? batching : "");
+                + (mode != Mode.EVAL && (mode == Mode.TRAIN || scope == Scope.GLOBAL)
+                        ? batching
+                        : "");
     }
 
     public Norm norm() {
@@ -192,6 +201,11 @@ public final class Normalization implements Serializable {
         return stateTtl;
     }
 
+    /** Per-key or global statistics. */
+    public Scope scope() {
+        return scope;
+    }
+
     /** Whether train mode emits each key's final stats at the end of bounded input. */
     public boolean emitFinalStats() {
         return emitFinalStats;
@@ -230,6 +244,7 @@ public final class Normalization implements Serializable {
         private boolean statsFromSavepoint;
         @Nullable private Duration stateTtl;
         private boolean emitFinalStats;
+        private Scope scope = Scope.KEY;
 
         Builder() {}
 
@@ -330,6 +345,12 @@ public final class Normalization implements Serializable {
             return this;
         }
 
+        /** Statistics per key (default) or shared by all records. */
+        public Builder setScope(Scope scope) {
+            this.scope = checkNotNull(scope);
+            return this;
+        }
+
         /** Emit each key's final running stats to {@link #FINAL_STATS} at end of input. */
         public Builder setEmitFinalStats(boolean emitFinalStats) {
             this.emitFinalStats = emitFinalStats;
@@ -361,8 +382,15 @@ public final class Normalization implements Serializable {
                     "state TTL must be positive, got %s",
                     stateTtl);
             checkArgument(
-                    !emitFinalStats || (norm == Norm.BATCH && mode == Mode.TRAIN),
-                    "final stats (--stats-out) exist only for batch norm in train mode");
+                    scope == Scope.KEY || norm == Norm.BATCH,
+                    "--scope global applies to batch norm only");
+            checkArgument(
+                    !emitFinalStats
+                            || (norm == Norm.BATCH
+                                    && (mode == Mode.TRAIN
+                                            || (scope == Scope.GLOBAL && mode == Mode.ONLINE))),
+                    "final stats (--stats-out) exist only for batch norm in train mode (or"
+                            + " online mode with --scope global)");
             checkPerRecordOptions();
             if (norm == Norm.BATCH) {
                 checkBatchOptions();
@@ -421,8 +449,19 @@ public final class Normalization implements Serializable {
                     mode != Mode.EVAL || !initialStats.isEmpty() || statsFromSavepoint,
                     "eval mode needs statistics: --stats FILE or --from-savepoint PATH");
             checkArgument(
-                    batchInterval == null || mode == Mode.TRAIN,
+                    batchInterval == null || mode == Mode.TRAIN || scope == Scope.GLOBAL,
                     "batch-interval only applies to train mode");
+            if (scope == Scope.GLOBAL) {
+                checkArgument(
+                        mode == Mode.EVAL || batchInterval != null,
+                        "--scope global batches by event time: it needs --batch-interval");
+                checkArgument(
+                        mode != Mode.EVAL || initialStats.keys().contains(StatsTable.ANY_KEY),
+                        "--scope global in eval mode needs stats under key '*'");
+                checkArgument(
+                        shape != null || !initialStats.isEmpty(),
+                        "--scope global needs --shape (or stats that fix the channels)");
+            }
             int channels = shape != null ? shape.channels() : initialStats.channels();
             checkArgument(
                     shape == null

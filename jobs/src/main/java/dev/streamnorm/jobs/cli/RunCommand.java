@@ -11,6 +11,7 @@ import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.Scope;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
 import java.nio.file.Path;
@@ -221,7 +222,9 @@ final class RunCommand implements Callable<Integer> {
             names = "--scope",
             paramLabel = "SCOPE",
             defaultValue = "key",
-            description = "key: statistics per record key (default: ${DEFAULT-VALUE})")
+            description =
+                    "key: statistics per record key; global: one set shared by all records,"
+                            + " merged across subtasks (default: ${DEFAULT-VALUE})")
     String scope;
 
     @Option(
@@ -261,10 +264,6 @@ final class RunCommand implements Callable<Integer> {
 
     /** Parses and validates every option; file contents are read here too. */
     JobConfig jobConfig() {
-        if (!scope.equalsIgnoreCase("key")) {
-            throw new IllegalArgumentException(
-                    "--scope must be 'key' (statistics per record key), got '" + scope + "'");
-        }
         @Nullable StatsFile statsFile = stats == null ? null : StatsFile.read(stats);
         Affine affineTransform =
                 affine != null
@@ -290,6 +289,7 @@ final class RunCommand implements Callable<Integer> {
                         .setAffine(affineTransform)
                         .setStatsFromSavepoint(fromSavepoint != null)
                         .setStateTtl(stateTtl)
+                        .setScope(enumOf(Scope.class, scope, "--scope"))
                         .setEmitFinalStats(statsOut != null);
         if (statsFile != null) {
             normalization.setInitialStats(statsFile.stats);

@@ -49,7 +49,8 @@ class RunCommandTest {
                 "--state-backend disk | --state-backend must be hashmap or rocksdb",
                 "--shape 3x | shape must be C or CxL, got '3x'",
                 "--batch-timeout soon | 'soon' is not a duration",
-                "--scope global | --scope must be 'key'",
+                "--scope everywhere | --scope must be one of key, global",
+                "--scope global --shape 4 | --scope global batches by event time: it needs --batch-interval",
                 "--stats /no/such/file.json | /no/such/file.json: no such stats file",
             })
     void badOptionsGiveOneLineAndExitTwo(String options, String message) {

@@ -11,15 +11,15 @@ import org.apache.flink.metrics.MetricGroup;
  * {@code deadLetters.<code>}, {@code batches}, {@code singleValueBatches} (batches with n = 1,
  * normalized with the running stats) and {@code lateRecords}.
  */
-final class NormMetrics {
-    final Counter recordsNormalized;
-    final Counter batches;
-    final Counter singleValueBatches;
-    final Counter lateRecords;
-    final Counter keys;
+public final class NormMetrics {
+    public final Counter recordsNormalized;
+    public final Counter batches;
+    public final Counter singleValueBatches;
+    public final Counter lateRecords;
+    public final Counter keys;
     private final Map<ErrorCode, Counter> deadLetters = new EnumMap<>(ErrorCode.class);
 
-    NormMetrics(MetricGroup group) {
+    public NormMetrics(MetricGroup group) {
         this.recordsNormalized = group.counter("recordsNormalized");
         this.batches = group.counter("batches");
         this.singleValueBatches = group.counter("singleValueBatches");
@@ -31,7 +31,7 @@ final class NormMetrics {
         }
     }
 
-    void deadLetter(ErrorCode code) {
+    public void deadLetter(ErrorCode code) {
         deadLetters.get(code).inc();
     }
 }

@@ -6,7 +6,7 @@ import dev.streamnorm.operators.FeatureRecord;
 import javax.annotation.Nullable;
 
 /** The checks every operator applies before touching a record's values. */
-final class RecordCheck {
+public final class RecordCheck {
     private RecordCheck() {}
 
     /**
@@ -14,7 +14,7 @@ final class RecordCheck {
      * and {@code expectedLength} values unless that is negative (not known yet).
      */
     @Nullable
-    static DeadLetter check(FeatureRecord record, int expectedLength, String shapeText) {
+    public static DeadLetter check(FeatureRecord record, int expectedLength, String shapeText) {
         double[] values = record.values();
         for (int i = 0; i < values.length; i++) {
             if (!Double.isFinite(values[i])) {
