@@ -72,7 +72,7 @@ public final class Connectors {
     public static void sinkRecords(DataStream<FeatureRecord> records, JobConfig config) {
         Endpoint output = config.output;
         if (output.kind() == Endpoint.Kind.KAFKA) {
-            records.sinkTo(kafkaSink(config, output, new KafkaMessages.Records(output.topic())))
+            records.sinkTo(kafkaSink(config, output, KafkaMessages.records(output.topic())))
                     .uid("streamnorm-output")
                     .name("kafka " + output);
         } else {
@@ -84,7 +84,7 @@ public final class Connectors {
     public static void sinkDeadLetters(DataStream<DeadLetter> letters, JobConfig config) {
         Endpoint target = config.deadLetter;
         if (target != null && target.kind() == Endpoint.Kind.KAFKA) {
-            letters.sinkTo(kafkaSink(config, target, new KafkaMessages.DeadLetters(target.topic())))
+            letters.sinkTo(kafkaSink(config, target, KafkaMessages.deadLetters(target.topic())))
                     .uid("streamnorm-dead-letters")
                     .name("dead letters " + target);
         } else {

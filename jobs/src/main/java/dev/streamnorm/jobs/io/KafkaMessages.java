@@ -3,68 +3,68 @@ package dev.streamnorm.jobs.io;
 import dev.streamnorm.jobs.codec.JsonRecordEncoder;
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import javax.annotation.Nullable;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** How output records and dead letters become Kafka records. */
-final class KafkaMessages {
-    private KafkaMessages() {}
+/** How output records and dead letters become Kafka records (JSON, one encoder per writer). */
+final class KafkaMessages<T> implements KafkaRecordSerializationSchema<T> {
+    private static final long serialVersionUID = 1L;
 
-    /** A normalized record: Kafka key = record key, value = the output JSON. */
-    static final class Records implements KafkaRecordSerializationSchema<FeatureRecord> {
-        private static final long serialVersionUID = 1L;
-        private final String topic;
-        private transient JsonRecordEncoder encoder;
+    /** Turns one value into a Kafka record. */
+    @FunctionalInterface
+    interface Encoding<T> extends Serializable {
+        ProducerRecord<byte[], byte[]> encode(String topic, T value, JsonRecordEncoder encoder);
+    }
 
-        Records(String topic) {
-            this.topic = topic;
-        }
+    private final String topic;
+    private final Encoding<T> encoding;
+    private transient JsonRecordEncoder encoder;
 
-        @Override
-        public void open(
-                SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-            encoder = new JsonRecordEncoder();
-        }
+    private KafkaMessages(String topic, Encoding<T> encoding) {
+        this.topic = topic;
+        this.encoding = encoding;
+    }
 
-        @Nullable
-        @Override
-        public ProducerRecord<byte[], byte[]> serialize(
-                FeatureRecord record, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(
-                    topic,
-                    null,
-                    record.timestamp() == FeatureRecord.NO_TIMESTAMP ? null : record.timestamp(),
-                    record.key().getBytes(StandardCharsets.UTF_8),
-                    encoder.encode(record));
-        }
+    /** A normalized record: Kafka key = record key, timestamp = event time, value = JSON. */
+    static KafkaMessages<FeatureRecord> records(String topic) {
+        return new KafkaMessages<>(
+                topic,
+                (t, record, encoder) ->
+                        new ProducerRecord<>(
+                                t,
+                                null,
+                                record.timestamp() == FeatureRecord.NO_TIMESTAMP
+                                        ? null
+                                        : record.timestamp(),
+                                record.key().getBytes(StandardCharsets.UTF_8),
+                                encoder.encode(record)));
     }
 
     /** A dead letter: Kafka key = the record key when known, value = the dead-letter JSON. */
-    static final class DeadLetters implements KafkaRecordSerializationSchema<DeadLetter> {
-        private static final long serialVersionUID = 1L;
-        private final String topic;
-        private transient JsonRecordEncoder encoder;
+    static KafkaMessages<DeadLetter> deadLetters(String topic) {
+        return new KafkaMessages<>(
+                topic,
+                (t, letter, encoder) ->
+                        new ProducerRecord<>(
+                                t,
+                                letter.key().isEmpty()
+                                        ? null
+                                        : letter.key().getBytes(StandardCharsets.UTF_8),
+                                encoder.encode(letter)));
+    }
 
-        DeadLetters(String topic) {
-            this.topic = topic;
-        }
+    @Override
+    public void open(
+            SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
+        encoder = new JsonRecordEncoder();
+    }
 
-        @Override
-        public void open(
-                SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-            encoder = new JsonRecordEncoder();
-        }
-
-        @Nullable
-        @Override
-        public ProducerRecord<byte[], byte[]> serialize(
-                DeadLetter letter, KafkaSinkContext context, Long timestamp) {
-            byte[] key =
-                    letter.key().isEmpty() ? null : letter.key().getBytes(StandardCharsets.UTF_8);
-            return new ProducerRecord<>(topic, key, encoder.encode(letter));
-        }
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(
+            T value, KafkaSinkContext context, Long timestamp) {
+        return encoding.encode(topic, value, encoder);
     }
 }
