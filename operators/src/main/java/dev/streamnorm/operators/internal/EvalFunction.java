@@ -51,6 +51,10 @@ final class EvalFunction extends KeyedNormFunction {
         RunningStats restored = statsState.value();
         ChannelNormalizer normalizer = restored != null ? fromState(key, restored) : fromTable(key);
         if (normalizer == null) {
+            // A bad record is reported as such before the missing stats (DESIGN §3 order).
+            if (!accept(record, expectedLength(key), ctx)) {
+                return;
+            }
             reject(
                     DeadLetter.of(
                             record,

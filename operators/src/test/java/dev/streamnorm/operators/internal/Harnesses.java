@@ -1,0 +1,228 @@
+package dev.streamnorm.operators.internal;
+
+import dev.streamnorm.operators.DeadLetter;
+import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.state.ExponentialMoments;
+import dev.streamnorm.state.RunningStats;
+import dev.streamnorm.state.typeutils.ExponentialMomentsTypeInfoFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+
+/** Test harnesses around the keyed functions, and readers of their state and outputs. */
+@SuppressWarnings("try")
+final class Harnesses {
+    private Harnesses() {}
+
+    /** The state backends the harness tests run on. */
+    enum Backend {
+        HASHMAP,
+        ROCKSDB;
+
+        StateBackend create() {
+            return this == HASHMAP ? new HashMapStateBackend() : new EmbeddedRocksDBStateBackend();
+        }
+    }
+
+    /**
+     * An open harness of {@code KeyedNormFunctions.create(config)} keyed by {@link
+     * FeatureRecord#key}, restored from {@code restore} when it is not null.
+     */
+    static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> keyed(
+            Normalization config, @Nullable OperatorSubtaskState restore, Backend backend)
+            throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(KeyedNormFunctions.create(config)),
+                        FeatureRecord::key,
+                        Types.STRING);
+        return start(harness, restore, backend);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> keyed(
+            Normalization config) throws Exception {
+        return keyed(config, null, Backend.HASHMAP);
+    }
+
+    /** An open harness whose operator metrics {@code metrics} intercepts. */
+    static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> keyed(
+            Normalization config, Metrics metrics) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(KeyedNormFunctions.create(config)),
+                        FeatureRecord::key,
+                        Types.STRING,
+                        metrics.environment);
+        return start(harness, null, Backend.HASHMAP);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord>
+            start(
+                    KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord>
+                            harness,
+                    @Nullable OperatorSubtaskState restore,
+                    Backend backend)
+                    throws Exception {
+        harness.setStateBackend(backend.create());
+        ((SerializerConfigImpl) harness.getExecutionConfig().getSerializerConfig())
+                .setGenericTypes(false);
+        if (restore != null) {
+            harness.initializeState(restore);
+        }
+        harness.open();
+        return harness;
+    }
+
+    /** Feeds a copy of {@code record} (the operators normalize their input in place). */
+    static void feed(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
+            FeatureRecord record)
+            throws Exception {
+        harness.processElement(record.copy(), 0L);
+    }
+
+    /** The running stats of {@code key} in the harness' keyed state, or null. */
+    @Nullable
+    static RunningStats runningStats(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
+            String key)
+            throws Exception {
+        harness.getOperator().setCurrentKey(key);
+        ValueState<RunningStats> state =
+                harness.getOperator()
+                        .getPartitionedState(
+                                VoidNamespace.INSTANCE,
+                                VoidNamespaceSerializer.INSTANCE,
+                                KeyedNormFunction.runningStatsDescriptor());
+        RunningStats stats = state.value();
+        return stats == null ? null : stats.copy();
+    }
+
+    /**
+     * How many keys hold state {@code name} (works on every backend, unlike {@code
+     * numKeyedStateEntries}).
+     */
+    static long keysWithState(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
+            String name)
+            throws Exception {
+        KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+        try (Stream<String> keys = backend.getKeys(name, VoidNamespace.INSTANCE)) {
+            return keys.count();
+        }
+    }
+
+    /** The exponentially weighted moments of {@code key} (online mode), or null. */
+    @Nullable
+    static ExponentialMoments onlineMoments(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
+            String key)
+            throws Exception {
+        harness.getOperator().setCurrentKey(key);
+        ValueState<ExponentialMoments> state =
+                harness.getOperator()
+                        .getPartitionedState(
+                                VoidNamespace.INSTANCE,
+                                VoidNamespaceSerializer.INSTANCE,
+                                new ValueStateDescriptor<>(
+                                        OnlineFunction.EW_MOMENTS,
+                                        ExponentialMomentsTypeInfoFactory.TYPE_INFO));
+        ExponentialMoments moments = state.value();
+        return moments == null ? null : moments.copy();
+    }
+
+    /** The emitted records grouped by key, each key's in emission order; clears the output. */
+    static Map<String, List<FeatureRecord>> drainByKey(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness) {
+        Map<String, List<FeatureRecord>> byKey = new LinkedHashMap<>();
+        for (FeatureRecord record : harness.extractOutputValues()) {
+            byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record);
+        }
+        harness.getOutput().clear();
+        return byKey;
+    }
+
+    /** The dead letters emitted so far (without clearing them). */
+    static List<DeadLetter> deadLetters(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness) {
+        return values(harness.getSideOutput(Normalization.DEAD_LETTERS));
+    }
+
+    static <T> List<T> values(@Nullable Queue<StreamRecord<T>> queue) {
+        List<T> values = new ArrayList<>();
+        if (queue != null) {
+            for (StreamRecord<T> record : queue) {
+                values.add(record.getValue());
+            }
+        }
+        return values;
+    }
+
+    /** Bit patterns of {@code values}, to assert exact equality (NaN and -0.0 included). */
+    static long[] bits(double[] values) {
+        long[] bits = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Double.doubleToRawLongBits(values[i]);
+        }
+        return bits;
+    }
+
+    /** A mock environment whose operator metric group is intercepted, to read counters. */
+    static final class Metrics implements AutoCloseable {
+        private final InterceptingOperatorMetricGroup operator =
+                new InterceptingOperatorMetricGroup();
+        final MockEnvironment environment =
+                new MockEnvironmentBuilder()
+                        .setMetricGroup(
+                                new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
+                                    @Override
+                                    public InternalOperatorMetricGroup getOrAddOperator(
+                                            OperatorID id,
+                                            String name,
+                                            Map<String, String> additionalVariables) {
+                                        return operator;
+                                    }
+                                })
+                        .build();
+
+        /** The count of the operator counter {@code name}. */
+        long count(String name) {
+            Counter counter = (Counter) operator.get(name);
+            if (counter == null) {
+                throw new AssertionError("no counter " + name + " registered");
+            }
+            return counter.getCount();
+        }
+
+        @Override
+        public void close() throws Exception {
+            environment.close();
+        }
+    }
+}
