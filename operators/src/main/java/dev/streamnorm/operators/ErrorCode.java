@@ -9,9 +9,9 @@ public enum ErrorCode {
     MISSING_VALUES("missing-values"),
     NOT_A_NUMBER("not-a-number"),
     NON_FINITE("non-finite"),
-    WRONG_LENGTH("wrong-length"),
-    /** A {@code key} or {@code ts} field of the wrong type. */
+    /** A {@code key} or {@code ts} field of the wrong type (found while decoding). */
     BAD_FIELD("bad-field"),
+    WRONG_LENGTH("wrong-length"),
     NO_STATS("no-stats");
 
     private final String code;

@@ -1,0 +1,133 @@
+package dev.streamnorm.jobs;
+
+import dev.streamnorm.jobs.demo.EmbeddedKafka;
+import dev.streamnorm.jobs.io.Connectors;
+import dev.streamnorm.jobs.io.Endpoint;
+import dev.streamnorm.jobs.io.KafkaSettings;
+import dev.streamnorm.jobs.io.RawRecord;
+import dev.streamnorm.jobs.pipeline.Delivery;
+import dev.streamnorm.jobs.pipeline.JobConfig;
+import dev.streamnorm.jobs.pipeline.NormalizeJob;
+import dev.streamnorm.operators.Normalization;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/** Builds and runs the streamnorm job Kafka → Kafka on the test's MiniCluster. */
+final class KafkaJobs {
+    private KafkaJobs() {}
+
+    /**
+     * An exactly-once Kafka → Kafka job configuration; the consumer group and the transactional ids
+     * derive from {@code name}, so every job of a test class has its own.
+     */
+    static JobConfig config(
+            String name,
+            EmbeddedKafka kafka,
+            String input,
+            String output,
+            String deadLetters,
+            Normalization normalization,
+            Duration checkpointInterval,
+            int parallelism) {
+        String base = "kafka://" + kafka.bootstrapServers() + "/";
+        return new JobConfig(
+                name,
+                Endpoint.parse(base + input),
+                Endpoint.parse(base + output),
+                Endpoint.parse(base + deadLetters),
+                normalization,
+                Delivery.EXACTLY_ONCE,
+                checkpointInterval,
+                "hashmap",
+                null,
+                null,
+                parallelism,
+                KafkaSettings.none(),
+                "group-" + name,
+                JobConfig.StartingOffsets.COMMITTED,
+                Duration.ofMinutes(2),
+                null);
+    }
+
+    /**
+     * Starts the job as {@code streamnorm run} builds it (source, {@link
+     * NormalizeJob#defineWorkflow}, sinks), with {@code extra} configuration and, when given,
+     * {@code onRaw} applied to the raw messages before decoding.
+     */
+    static JobClient start(
+            JobConfig config,
+            Configuration extra,
+            @Nullable MapFunction<RawRecord, RawRecord> onRaw)
+            throws Exception {
+        Configuration conf = NormalizeJob.flinkConfiguration(config);
+        conf.addAll(extra);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(config.parallelism);
+        DataStream<RawRecord> raw = Connectors.source(env, config);
+        if (onRaw != null) {
+            raw = raw.map(onRaw).returns(TypeInformation.of(RawRecord.class)).uid("test-on-raw");
+        }
+        NormalizeJob.Outputs outputs = NormalizeJob.defineWorkflow(raw, config);
+        Connectors.sinkRecords(outputs.records, config);
+        Connectors.sinkDeadLetters(outputs.deadLetters, config);
+        return env.executeAsync(config.jobName);
+    }
+
+    /** What a run left in its output and dead-letter topics, as read_committed reads them. */
+    static final class Result {
+        final List<ConsumerRecord<byte[], byte[]>> outputs;
+        final List<ConsumerRecord<byte[], byte[]>> deadLetters;
+
+        Result(
+                List<ConsumerRecord<byte[], byte[]>> outputs,
+                List<ConsumerRecord<byte[], byte[]>> deadLetters) {
+            this.outputs = outputs;
+            this.deadLetters = deadLetters;
+        }
+    }
+
+    /**
+     * Runs the job over everything already in its input topic: waits until its consumer group has
+     * committed the end of every input partition (so every message was read and is covered by a
+     * completed checkpoint), then stops it with a draining savepoint, which flushes the partial
+     * batches and commits the last transactions, and reads both topics to their end.
+     */
+    static Result runToEndOfInput(EmbeddedKafka kafka, JobConfig config, Path savepoints)
+            throws Exception {
+        Map<TopicPartition, Long> end = TestKafka.endOffsets(kafka, config.input.topic());
+        JobClient job = start(config, new Configuration(), null);
+        try {
+            TestKafka.awaitCommitted(kafka, config.groupId, end, job);
+            job.stopWithSavepoint(
+                            true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get(TestKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
+            job.getJobExecutionResult().get(TestKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            if (!job.getJobExecutionResult().isDone()) {
+                job.cancel().get(TestKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
+        String bootstrap = kafka.bootstrapServers();
+        try (TestKafka.CommittedReader out =
+                        new TestKafka.CommittedReader(bootstrap, config.output.topic());
+                TestKafka.CommittedReader dead =
+                        new TestKafka.CommittedReader(bootstrap, config.deadLetter.topic())) {
+            out.readToEnd(TestKafka.WAIT);
+            dead.readToEnd(TestKafka.WAIT);
+            return new Result(out.records(), dead.records());
+        }
+    }
+}
