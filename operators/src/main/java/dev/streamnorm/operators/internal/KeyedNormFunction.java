@@ -70,7 +70,7 @@ abstract class KeyedNormFunction
                         record,
                         expectedLength,
                         config.shape() != null
-                                ? config.shape().toString()
+                                ? config.shape()
                                 : "learned from the key's first record");
         if (rejected == null) {
             return true;

@@ -44,7 +44,7 @@ public final class PerRecordNormFunction extends ProcessFunction<FeatureRecord, 
                 RecordCheck.check(
                         record,
                         expected,
-                        shape != null ? shape.toString() : expected < 0 ? "any" : "of the affine");
+                        shape != null ? shape : expected < 0 ? "any" : "of the affine");
         if (rejected != null) {
             metrics.deadLetter(rejected.error());
             ctx.output(Normalization.DEAD_LETTERS, rejected);

@@ -11,10 +11,11 @@ public final class RecordCheck {
 
     /**
      * The dead letter for {@code record}, or null when it can be normalized: no non-finite value,
-     * and {@code expectedLength} values unless that is negative (not known yet).
+     * and {@code expectedLength} values unless that is negative (not known yet). {@code shapeText}
+     * describes the shape in the message; it is turned into text only on rejection.
      */
     @Nullable
-    public static DeadLetter check(FeatureRecord record, int expectedLength, String shapeText) {
+    public static DeadLetter check(FeatureRecord record, int expectedLength, Object shapeText) {
         double[] values = record.values();
         for (int i = 0; i < values.length; i++) {
             if (!Double.isFinite(values[i])) {

@@ -17,8 +17,10 @@ import java.util.TreeMap;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -40,6 +42,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *       += m·d; var = (1 − m)·(var + m·d²) + m·σ²_b}; the first batch sets them; the batch is
  *       normalized with the updated statistics.
  * </ul>
+ *
+ * <p>A batch closes once: a partial that arrives after its batch has closed (its subtask was idle,
+ * so the watermark moved on without it) is dropped and counted in {@code latePartials}: its records
+ * are normalized with the batch's merged statistics, or as late records if the batch has also
+ * closed where they are normalized ({@link GlobalNormalizeOperator}).
  */
 final class BatchStatsOperator
         extends AbstractStreamOperator<Tuple3<Long, RunningStats, RunningStats>>
@@ -55,7 +62,11 @@ final class BatchStatsOperator
     @Nullable private transient RunningStats running;
     private transient ListState<Tuple3<Long, Integer, ChannelMoments>> pendingState;
     private transient ListState<RunningStats> runningState;
+    // Batches that end at or before this have closed (the watermark, kept across restores).
+    private transient long closedUpTo;
+    private transient ListState<Long> closedUpToState;
     private transient NormMetrics metrics;
+    private transient Counter latePartials;
 
     BatchStatsOperator(Normalization config, RecordShape shape) {
         this.config = config;
@@ -76,6 +87,13 @@ final class BatchStatsOperator
                         .getListState(
                                 new ListStateDescriptor<>(
                                         "running-stats", RunningStatsTypeInfoFactory.TYPE_INFO));
+        closedUpToState =
+                context.getOperatorStateStore()
+                        .getListState(new ListStateDescriptor<>("closed-up-to", Types.LONG));
+        closedUpTo = Long.MIN_VALUE;
+        for (Long restored : closedUpToState.get()) {
+            closedUpTo = Math.max(closedUpTo, restored);
+        }
         pending = new TreeMap<>();
         for (Tuple3<Long, Integer, ChannelMoments> partial : pendingState.get()) {
             add(partial);
@@ -96,6 +114,7 @@ final class BatchStatsOperator
     public void open() throws Exception {
         super.open();
         metrics = new NormMetrics(getMetricGroup());
+        latePartials = getMetricGroup().counter("latePartials");
     }
 
     @Override
@@ -109,6 +128,7 @@ final class BatchStatsOperator
         }
         pendingState.update(list);
         runningState.update(running == null ? List.of() : List.of(running));
+        closedUpToState.update(List.of(closedUpTo));
     }
 
     private void add(Tuple3<Long, Integer, ChannelMoments> partial) {
@@ -118,12 +138,17 @@ final class BatchStatsOperator
 
     @Override
     public void processElement(StreamRecord<Tuple3<Long, Integer, ChannelMoments>> element) {
+        if (element.getValue().f0 + interval - 1 <= closedUpTo) {
+            latePartials.inc();
+            return;
+        }
         add(element.getValue());
     }
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        while (!pending.isEmpty() && pending.firstKey() + interval - 1 <= mark.getTimestamp()) {
+        closedUpTo = Math.max(closedUpTo, mark.getTimestamp());
+        while (!pending.isEmpty() && pending.firstKey() + interval - 1 <= closedUpTo) {
             Map.Entry<Long, List<Tuple2<Integer, ChannelMoments>>> batch = pending.pollFirstEntry();
             RunningStats normalizeWith = close(merge(batch.getValue()));
             output.collect(

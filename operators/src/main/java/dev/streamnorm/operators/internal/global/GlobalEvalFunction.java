@@ -39,7 +39,7 @@ final class GlobalEvalFunction extends ProcessFunction<FeatureRecord, FeatureRec
 
     @Override
     public void processElement(FeatureRecord record, Context ctx, Collector<FeatureRecord> out) {
-        DeadLetter rejected = RecordCheck.check(record, shape.size(), shape.toString());
+        DeadLetter rejected = RecordCheck.check(record, shape.size(), shape);
         if (rejected != null) {
             metrics.deadLetter(rejected.error());
             ctx.output(Normalization.DEAD_LETTERS, rejected);

@@ -31,8 +31,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * it. A record waits only for its own batch.
  *
  * <p>Dead letters leave here (side output {@link Normalization#DEAD_LETTERS}); late records are
- * normalized at once with the latest running statistics. Subtask 0 emits the final running
- * statistics at the end of bounded input when asked ({@link Normalization#FINAL_STATS}).
+ * normalized at once with the latest running statistics: those tagged late upstream, and those of a
+ * batch that has already closed here (their subtask was idle while the others closed it). Subtask 0
+ * emits the final running statistics at the end of bounded input when asked ({@link
+ * Normalization#FINAL_STATS}).
  */
 final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord>
         implements TwoInputStreamOperator<
@@ -48,6 +50,7 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
     private transient TreeMap<Long, List<FeatureRecord>> waiting;
     private transient TreeMap<Long, RunningStats> batchStats;
     @Nullable private transient RunningStats latest;
+    private transient long watermark;
     private transient ListState<Tuple2<Long, FeatureRecord>> waitingState;
     private transient ListState<Tuple3<Long, RunningStats, RunningStats>> statsState;
     private transient ChannelNormalizer normalizer;
@@ -75,6 +78,7 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
                                         "batch-stats", GlobalMessages.BATCH_STATS));
         waiting = new TreeMap<>();
         batchStats = new TreeMap<>();
+        watermark = Long.MIN_VALUE;
         latest = null;
         for (Tuple2<Long, FeatureRecord> record : waitingState.get()) {
             waiting.computeIfAbsent(record.f0, w -> new ArrayList<>()).add(record.f1);
@@ -116,13 +120,11 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         long window = element.getValue().f0;
         FeatureRecord record = element.getValue().f1;
         if (window == GlobalMessages.BAD) {
-            DeadLetter letter = RecordCheck.check(record, shape.size(), shape.toString());
+            DeadLetter letter = RecordCheck.check(record, shape.size(), shape);
             metrics.deadLetter(letter.error());
             output.collect(Normalization.DEAD_LETTERS, new StreamRecord<>(letter));
-        } else if (window == GlobalMessages.LATE) {
-            metrics.lateRecords.inc();
-            normalizer.useRunningStats(latestOrInitial());
-            emit(record, element.hasTimestamp() ? element.getTimestamp() : null);
+        } else if (window == GlobalMessages.LATE || window + interval - 1 <= watermark) {
+            emitLate(record, element.hasTimestamp() ? element.getTimestamp() : null);
         } else {
             waiting.computeIfAbsent(window, w -> new ArrayList<>()).add(record);
         }
@@ -143,6 +145,12 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         }
     }
 
+    private void emitLate(FeatureRecord record, @Nullable Long timestamp) {
+        metrics.lateRecords.inc();
+        normalizer.useRunningStats(latestOrInitial());
+        emit(record, timestamp);
+    }
+
     private RunningStats latestOrInitial() {
         return latest != null
                 ? latest
@@ -154,16 +162,22 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         long time = mark.getTimestamp();
+        watermark = time;
         while (!waiting.isEmpty() && waiting.firstKey() + interval - 1 <= time) {
             Map.Entry<Long, List<FeatureRecord>> batch = waiting.pollFirstEntry();
             RunningStats stats = batchStats.get(batch.getKey());
+            long end = batch.getKey() + interval - 1;
             if (stats == null) {
-                throw new IllegalStateException(
-                        "no merged statistics for the batch at " + batch.getKey());
+                // Only when a subtask was idle across a restore: the batch closed without it and
+                // its stats were dropped here. Late, rather than a failure that repeats on restore.
+                for (FeatureRecord record : batch.getValue()) {
+                    emitLate(record, end);
+                }
+                continue;
             }
             normalizer.useRunningStats(stats);
             for (FeatureRecord record : batch.getValue()) {
-                emit(record, batch.getKey() + interval - 1);
+                emit(record, end);
             }
         }
         if (time > Long.MIN_VALUE + interval) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -28,7 +29,9 @@ import org.apache.flink.util.OutputTag;
  * does, so the merger has every partial of a batch when its own watermark passes.
  *
  * <p>Records that cannot be normalized pass on as {@link GlobalMessages#BAD}, records whose batch
- * has closed as {@link GlobalMessages#LATE}; neither joins a partial.
+ * has closed as {@link GlobalMessages#LATE}; neither joins a partial. The watermark is part of the
+ * checkpoint: Flink does not restore watermarks, and without it a record that was late before a
+ * failure would, replayed, reopen a batch that has already closed.
  */
 final class PartialMomentsOperator extends AbstractStreamOperator<Tuple2<Long, FeatureRecord>>
         implements OneInputStreamOperator<FeatureRecord, Tuple2<Long, FeatureRecord>> {
@@ -43,6 +46,7 @@ final class PartialMomentsOperator extends AbstractStreamOperator<Tuple2<Long, F
 
     private transient TreeMap<Long, ChannelMoments> partials;
     private transient ListState<Tuple3<Long, Integer, ChannelMoments>> partialsState;
+    private transient ListState<Long> watermarkState;
     private transient long watermark;
 
     PartialMomentsOperator(Normalization config, RecordShape shape) {
@@ -58,8 +62,17 @@ final class PartialMomentsOperator extends AbstractStreamOperator<Tuple2<Long, F
                         .getListState(
                                 new ListStateDescriptor<>(
                                         "partial-moments", GlobalMessages.PARTIAL));
+        watermarkState =
+                context.getOperatorStateStore()
+                        .getListState(new ListStateDescriptor<>("watermark", Types.LONG));
         partials = new TreeMap<>();
+        // Its own watermark after a failover; the lowest one after rescaling (none: a new subtask).
         watermark = Long.MIN_VALUE;
+        boolean restored = false;
+        for (Long mark : watermarkState.get()) {
+            watermark = restored ? Math.min(watermark, mark) : mark;
+            restored = true;
+        }
         for (Tuple3<Long, Integer, ChannelMoments> partial : partialsState.get()) {
             partials.merge(
                     partial.f0,
@@ -79,6 +92,7 @@ final class PartialMomentsOperator extends AbstractStreamOperator<Tuple2<Long, F
             list.add(Tuple3.of(e.getKey(), subtask(), e.getValue()));
         }
         partialsState.update(list);
+        watermarkState.update(List.of(watermark));
     }
 
     private int subtask() {
@@ -89,7 +103,7 @@ final class PartialMomentsOperator extends AbstractStreamOperator<Tuple2<Long, F
     public void processElement(StreamRecord<FeatureRecord> element) {
         FeatureRecord record = element.getValue();
         long window;
-        if (RecordCheck.check(record, shape.size(), shape.toString()) != null) {
+        if (RecordCheck.check(record, shape.size(), shape) != null) {
             window = GlobalMessages.BAD;
         } else {
             long time =
@@ -111,7 +125,7 @@ final class PartialMomentsOperator extends AbstractStreamOperator<Tuple2<Long, F
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        watermark = mark.getTimestamp();
+        watermark = Math.max(watermark, mark.getTimestamp());
         while (!partials.isEmpty() && partials.firstKey() + interval - 1 <= watermark) {
             Map.Entry<Long, ChannelMoments> closed = partials.pollFirstEntry();
             output.collect(
