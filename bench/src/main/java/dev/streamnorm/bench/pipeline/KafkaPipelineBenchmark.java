@@ -1,0 +1,529 @@
+package dev.streamnorm.bench.pipeline;
+
+import dev.streamnorm.jobs.demo.EmbeddedKafka;
+import dev.streamnorm.jobs.io.Connectors;
+import dev.streamnorm.jobs.io.Endpoint;
+import dev.streamnorm.jobs.io.KafkaSettings;
+import dev.streamnorm.jobs.pipeline.Delivery;
+import dev.streamnorm.jobs.pipeline.JobConfig;
+import dev.streamnorm.jobs.pipeline.NormalizeJob;
+import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.state.RecordShape;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * Benchmark B: Kafka → normalize → Kafka on an in-process broker, for the Flink job ({@link
+ * NormalizeJob} exactly-once and at-least-once) and a plain Java consume-normalize-produce loop
+ * ({@link PlainKafkaLoop}, at-least-once and transactional), all in one JVM and one run.
+ *
+ * <p>Each variant of each repetition gets fresh topics and goes through two phases:
+ *
+ * <ol>
+ *   <li>Throughput: a backlog of N records is produced first, then the pipeline starts and a {@code
+ *       read_committed} consumer ({@link OutputFollower}) times how fast outputs become visible.
+ *       Latency means nothing here (a backlog record waits for those before it).
+ *   <li>Latency: with the pipeline still running, a producer sends M more records at a fixed rate
+ *       well below capacity, each stamped with its send time; latency is the time the consumer sees
+ *       the output minus that stamp. In train mode a record also waits for the rest of its batch
+ *       (32 records of its key), so two figures are printed: every record, and the record that
+ *       closed each batch (pipeline and commit latency only).
+ * </ol>
+ *
+ * <pre>
+ * bench/pipeline-bench kafka [--records 320000] [--latency-records 32000] [--rate 5000] [--reps 3]
+ *     [--variants flink-eo,flink-alo,plain-alo,plain-eo] [--parallelism 1]
+ * </pre>
+ */
+public final class KafkaPipelineBenchmark {
+    static final double EO_BAR = 0.9;
+    static final double PLAIN_BAR = 0.5;
+
+    private final Args args;
+    private final int keys;
+    private final int features;
+    private final long records;
+    private final long latencyRecords;
+    private final long warmupRecords;
+    private final int rate;
+    private final int reps;
+    private final List<String> variants;
+    private final int parallelism;
+    private final int partitions;
+    private final Duration checkpointInterval;
+    private final Duration batchTimeout;
+    private final String stateBackend;
+    private final Duration timeout;
+    private final PipelineData data;
+    private final Map<String, List<Result>> results = new LinkedHashMap<>();
+    // Without a checkpoint directory, Flink keeps checkpoints in JobManager memory, which rejects
+    // state over 5 MB: the pending records of 1000 keys are more than that.
+    private final Path checkpoints;
+    private final List<String> ratioLines = new ArrayList<>();
+
+    private KafkaPipelineBenchmark(Args args) {
+        this.args = args;
+        this.keys = args.intValue("keys", 1000);
+        this.features = args.intValue("features", 32);
+        this.records = args.longValue("records", 320_000);
+        this.latencyRecords = args.longValue("latency-records", 32_000);
+        this.warmupRecords = args.longValue("warmup-records", 160_000);
+        this.rate = args.intValue("rate", 5000);
+        this.reps = args.intValue("reps", 3);
+        this.variants = args.list("variants", "flink-eo,flink-alo,plain-alo,plain-eo");
+        this.parallelism = args.intValue("parallelism", 1);
+        this.partitions = args.intValue("partitions", 2);
+        this.checkpointInterval = args.duration("checkpoint-interval", Duration.ofSeconds(1));
+        this.batchTimeout = args.duration("batch-timeout", Duration.ZERO);
+        this.stateBackend = args.string("state-backend", "hashmap");
+        this.timeout = args.duration("timeout", Duration.ofSeconds(240));
+        args.checkAllUsed();
+        long round = (long) keys * OperatorJob.BATCH_SIZE;
+        if (records % round != 0 || latencyRecords % round != 0 || warmupRecords % round != 0) {
+            // Otherwise batches stay open (batch-timeout 0) and the closing-record count is off.
+            throw new IllegalArgumentException(
+                    String.format(
+                            "--records, --latency-records and --warmup-records must be multiples"
+                                    + " of keys x batch size = %d, got %d, %d and %d",
+                            round, records, latencyRecords, warmupRecords));
+        }
+        this.data = new PipelineData(keys, features);
+        try {
+            this.checkpoints = Files.createTempDirectory("streamnorm-bench-checkpoints");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        new KafkaPipelineBenchmark(new Args(argv)).run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        Report.environment("Kafka pipeline benchmark (B): Kafka -> normalize -> Kafka", args);
+        Report.line(
+                "records: JSON, %d features, %d keys (round robin), train mode, batch size %d,"
+                        + " batch-timeout %s; backlog %,d records, then %,d paced at %,d/s;"
+                        + " checkpoint / commit interval %d ms; Flink parallelism %d, %s;"
+                        + " %d partitions per topic",
+                features,
+                keys,
+                OperatorJob.BATCH_SIZE,
+                batchTimeout,
+                records,
+                latencyRecords,
+                rate,
+                checkpointInterval.toMillis(),
+                parallelism,
+                stateBackend,
+                partitions);
+        try (EmbeddedKafka kafka = quietly()) {
+            Report.line("in-process Kafka broker at %s", kafka.bootstrapServers());
+            Report.line("");
+            // The JIT compiles Flink's, Kafka's and the codec's hot paths for a long time (C2 takes
+            // a third of the CPU in the first minutes); a short warm-up leaves repetition 1 slow.
+            Report.line(
+                    "-- warm-up (not counted): %,d records through each variant --", warmupRecords);
+            for (String variant : variants) {
+                Report.line(runVariant(kafka, variant, "warmup", warmupRecords, 0).describe(false));
+            }
+            for (int rep = 1; rep <= reps; rep++) {
+                Report.line("");
+                Report.line("-- repetition %d of %d --", rep, reps);
+                Map<String, Result> byVariant = new LinkedHashMap<>();
+                // Rotate the order so that no variant always runs first (or last).
+                for (int v = 0; v < variants.size(); v++) {
+                    String variant = variants.get((v + rep - 1) % variants.size());
+                    Result result = runVariant(kafka, variant, "r" + rep, records, latencyRecords);
+                    Report.line(result.describe(true));
+                    byVariant.put(variant, result);
+                    results.computeIfAbsent(variant, k -> new ArrayList<>()).add(result);
+                }
+                compareOutputs(byVariant);
+                ratios(rep, byVariant);
+            }
+        }
+        summary();
+        deleteRecursively(checkpoints);
+        System.out.flush();
+    }
+
+    /** Records that close exactly one batch of every key. */
+    private long round() {
+        return (long) keys * OperatorJob.BATCH_SIZE;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static EmbeddedKafka quietly() throws Exception {
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            return EmbeddedKafka.start();
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    /** One variant: fresh topics, backlog, throughput phase, latency phase, clean-up. */
+    private Result runVariant(
+            EmbeddedKafka kafka, String variant, String label, long backlog, long paced)
+            throws Exception {
+        Report.settle();
+        String prefix = label + "-" + variant;
+        String in = prefix + "-in";
+        String out = prefix + "-out";
+        String dead = prefix + "-dead";
+        kafka.createTopics(partitions, in, out);
+        kafka.createTopics(1, dead);
+        String bootstrap = kafka.bootstrapServers();
+        double produceRate;
+        try (InputProducer producer = new InputProducer(bootstrap, in, data, false)) {
+            produceRate = producer.backlog(0, backlog);
+        }
+        Report.settle();
+        Result result = new Result(variant, produceRate);
+        result.threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+        result.follower = new OutputFollower(bootstrap, out, backlog, OperatorJob.BATCH_SIZE);
+        try (AutoCloseable pipeline = start(variant, bootstrap, in, out, dead, prefix)) {
+            long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
+            awaitOutputs(result, variant, backlog);
+            result.cpuMicrosPerRecord = (processCpuNanos() - cpuStart) / 1e3 / backlog;
+            result.throughput(backlog, start);
+            long latencyStart = System.currentTimeMillis();
+            result.follower.measureLatencyFrom(latencyStart);
+            try (InputProducer producer = new InputProducer(bootstrap, in, data, true)) {
+                producer.paced(backlog, backlog + paced, rate);
+            }
+            awaitOutputs(result, variant, backlog + paced);
+        } finally {
+            deleteRecursively(checkpoints.resolve(prefix));
+            result.follower.close();
+            try (Admin admin = kafka.admin()) {
+                admin.deleteTopics(List.of(in, out, dead)).all().get(60, TimeUnit.SECONDS);
+            }
+        }
+        result.latency();
+        return result;
+    }
+
+    private void awaitOutputs(Result result, String variant, long n) throws InterruptedException {
+        if (!result.follower.await(n, timeout)) {
+            throw new IllegalStateException(
+                    String.format(
+                            "%s: only %d of %d outputs after %s",
+                            variant, result.follower.count(), n, timeout));
+        }
+    }
+
+    /** CPU time of this whole process (pipeline, broker, producers, consumers, JIT, GC). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private AutoCloseable start(
+            String variant, String bootstrap, String in, String out, String dead, String name)
+            throws Exception {
+        switch (variant) {
+            case "flink-eo":
+                return startFlink(Delivery.EXACTLY_ONCE, bootstrap, in, out, dead, name);
+            case "flink-alo":
+                return startFlink(Delivery.AT_LEAST_ONCE, bootstrap, in, out, dead, name);
+            case "plain-alo":
+            case "plain-eo":
+                PlainKafkaLoop loop =
+                        new PlainKafkaLoop(
+                                bootstrap,
+                                in,
+                                out,
+                                dead,
+                                variant.equals("plain-eo"),
+                                checkpointInterval,
+                                features,
+                                OperatorJob.BATCH_SIZE,
+                                name);
+                loop.start();
+                return loop;
+            default:
+                throw new IllegalArgumentException(
+                        "unknown variant "
+                                + variant
+                                + "; use flink-eo, flink-alo, plain-alo, plain-eo");
+        }
+    }
+
+    private AutoCloseable startFlink(
+            Delivery delivery, String bootstrap, String in, String out, String dead, String name)
+            throws Exception {
+        Normalization normalization =
+                Normalization.builder()
+                        .setShape(RecordShape.vector(features))
+                        .setBatchSize(OperatorJob.BATCH_SIZE)
+                        .setBatchTimeout(batchTimeout)
+                        .build();
+        JobConfig config =
+                new JobConfig(
+                        "bench " + name,
+                        Endpoint.parse("kafka://" + bootstrap + "/" + in),
+                        Endpoint.parse("kafka://" + bootstrap + "/" + out),
+                        Endpoint.parse("kafka://" + bootstrap + "/" + dead),
+                        normalization,
+                        delivery,
+                        checkpointInterval,
+                        stateBackend,
+                        checkpoints.resolve(name).toUri().toString(),
+                        null,
+                        parallelism,
+                        KafkaSettings.none(),
+                        "bench-" + name,
+                        JobConfig.StartingOffsets.EARLIEST,
+                        Duration.ofMinutes(5),
+                        null);
+        Configuration conf = NormalizeJob.flinkConfiguration(config);
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.BIND_PORT, "0");
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        NormalizeJob.Outputs outputs =
+                NormalizeJob.defineWorkflow(Connectors.source(env, config), config);
+        Connectors.sinkRecords(outputs.records, config);
+        Connectors.sinkDeadLetters(outputs.deadLetters, config);
+        JobClient job = env.executeAsync(config.jobName);
+        return () -> {
+            job.cancel().get(60, TimeUnit.SECONDS);
+            try {
+                job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+            } catch (Exception expected) {
+                // Cancelled.
+            }
+        };
+    }
+
+    /** Checks that every pipeline of a repetition wrote the same bytes for the sampled records. */
+    private void compareOutputs(Map<String, Result> byVariant) {
+        Result first = byVariant.values().iterator().next();
+        StringBuilder text = new StringBuilder();
+        for (Result r : byVariant.values()) {
+            long duplicates = r.follower.duplicates();
+            long differences = r == first ? 0 : r.follower.differences(first.follower);
+            text.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%s%s: %,d sampled outputs, %d differ from %s, %d duplicates",
+                            text.length() == 0 ? "" : "; ",
+                            r.variant,
+                            r.follower.sampled(),
+                            differences,
+                            first.variant,
+                            duplicates));
+            if (differences > 0) {
+                Report.line("OUTPUT MISMATCH: %s", text);
+                throw new IllegalStateException(r.variant + " wrote different outputs");
+            }
+        }
+        Report.line("same outputs: %s", text);
+    }
+
+    private void ratios(int rep, Map<String, Result> byVariant) {
+        ratio(rep, byVariant, "flink-eo", "flink-alo", "exactly-once / at-least-once", EO_BAR);
+        ratio(
+                rep,
+                byVariant,
+                "flink-alo",
+                "plain-alo",
+                "Flink / plain loop, at-least-once",
+                PLAIN_BAR);
+        ratio(
+                rep,
+                byVariant,
+                "flink-eo",
+                "plain-eo",
+                "Flink / plain loop, exactly-once",
+                PLAIN_BAR);
+        ratio(
+                rep,
+                byVariant,
+                "flink-eo",
+                "plain-alo",
+                "Flink exactly-once / plain at-least-once",
+                PLAIN_BAR);
+        ratio(
+                rep,
+                byVariant,
+                "plain-eo",
+                "plain-alo",
+                "plain transactional / plain at-least-once",
+                EO_BAR);
+    }
+
+    private void ratio(
+            int rep, Map<String, Result> byVariant, String a, String b, String what, double bar) {
+        Result x = byVariant.get(a);
+        Result y = byVariant.get(b);
+        if (x == null || y == null) {
+            return;
+        }
+        String line =
+                String.format(
+                        Locale.ROOT,
+                        "rep %d  %-42s sustained %.3f  drain %.3f  total %.3f  CPU/record"
+                                + " %.3f   (bar %.2f on sustained: %s)",
+                        rep,
+                        what,
+                        x.sustained / y.sustained,
+                        x.drain / y.drain,
+                        x.total / y.total,
+                        y.cpuMicrosPerRecord / x.cpuMicrosPerRecord,
+                        bar,
+                        x.sustained / y.sustained >= bar ? "met" : "missed");
+        Report.line(line);
+        ratioLines.add(line);
+    }
+
+    private void summary() {
+        Report.line("");
+        Report.line("== summary: every run (records/s; latency in ms) ==");
+        for (Map.Entry<String, List<Result>> e : results.entrySet()) {
+            for (Result r : e.getValue()) {
+                Report.line(r.describe(true));
+            }
+            Report.line(
+                    "%-9s median: sustained %,.0f  drain %,.0f  total %,.0f records/s; process"
+                            + " CPU %.1f µs/record; latency all p50 %.0f p99 %.0f; batch-closing"
+                            + " p50 %.0f p99 %.0f",
+                    e.getKey(),
+                    median(e.getValue(), r -> r.sustained),
+                    median(e.getValue(), r -> r.drain),
+                    median(e.getValue(), r -> r.total),
+                    median(e.getValue(), r -> r.cpuMicrosPerRecord),
+                    median(e.getValue(), r -> r.latencyAll[0]),
+                    median(e.getValue(), r -> r.latencyAll[1]),
+                    median(e.getValue(), r -> r.latencyCloser[0]),
+                    median(e.getValue(), r -> r.latencyCloser[1]));
+        }
+        Report.line("");
+        Report.line("== ratios, each within one repetition ==");
+        ratioLines.forEach(Report::line);
+    }
+
+    private interface Field {
+        double of(Result r);
+    }
+
+    private static double median(List<Result> runs, Field field) {
+        List<Double> values = new ArrayList<>();
+        for (Result r : runs) {
+            values.add(field.of(r));
+        }
+        return Report.median(values);
+    }
+
+    /** The figures of one variant in one repetition. */
+    private static final class Result {
+        final String variant;
+        final double produceRate;
+        OutputFollower follower;
+        double total;
+        double drain;
+        double sustained;
+        double firstVisible;
+        double drainSeconds;
+        double cpuMicrosPerRecord;
+        int threadsBefore;
+        double[] latencyAll = {Double.NaN, Double.NaN, 0};
+        double[] latencyCloser = {Double.NaN, Double.NaN, 0};
+
+        Result(String variant, double produceRate) {
+            this.variant = variant;
+            this.produceRate = produceRate;
+        }
+
+        /**
+         * Throughput of the backlog phase. total: N / (last output visible − pipeline start),
+         * start-up included. drain: from the first output visible to the last. sustained: between
+         * the first observations with 10% and with 90% of N visible (no start-up, no end effect).
+         */
+        void throughput(long n, long start) {
+            long first = follower.timeOfCount(1);
+            long firstCount = follower.countAtLeast(1);
+            long last = follower.timeOfCount(n);
+            total = n / ((last - start) / 1e9);
+            drain = (n - firstCount) / ((last - first) / 1e9);
+            drainSeconds = (last - first) / 1e9;
+            firstVisible = (first - start) / 1e9;
+            long a = follower.timeOfCount(n / 10);
+            long b = follower.timeOfCount(n * 9 / 10);
+            long ca = follower.countAtLeast(n / 10);
+            long cb = follower.countAtLeast(n * 9 / 10);
+            sustained = b > a ? (cb - ca) / ((b - a) / 1e9) : Double.NaN;
+        }
+
+        void latency() {
+            latencyAll = follower.latency();
+            latencyCloser = follower.closerLatency();
+        }
+
+        String describe(boolean withLatency) {
+            String latency =
+                    String.format(
+                            Locale.ROOT,
+                            " | latency ms: all p50 %5.0f p99 %5.0f (n=%,d), batch-closing p50 %4.0f"
+                                    + " p99 %4.0f (n=%,d)",
+                            latencyAll[0],
+                            latencyAll[1],
+                            (long) latencyAll[2],
+                            latencyCloser[0],
+                            latencyCloser[1],
+                            (long) latencyCloser[2]);
+            return String.format(
+                    Locale.ROOT,
+                    "%-9s sustained %,8.0f  drain %,8.0f (%5.1f s)  total %,8.0f records/s, first"
+                            + " output after %4.1f s, process CPU %5.1f µs/record%s [backlog"
+                            + " produced at %,.0f/s; %d threads before start]",
+                    variant,
+                    sustained,
+                    drain,
+                    drainSeconds,
+                    total,
+                    firstVisible,
+                    cpuMicrosPerRecord,
+                    withLatency ? latency : "",
+                    produceRate,
+                    threadsBefore);
+        }
+    }
+}

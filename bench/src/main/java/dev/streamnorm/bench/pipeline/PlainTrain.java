@@ -1,0 +1,138 @@
+package dev.streamnorm.bench.pipeline;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+
+/**
+ * Train mode as a plain loop: per key a buffer of {@code batchSize} records and per-channel Welford
+ * moments; a full batch is normalized with its mean and biased variance, then the running stats
+ * take the unbiased variance with PyTorch momentum. A batch of one record is normalized with the
+ * running stats, which stay as they are. Partial batches are flushed by {@link #finish}.
+ */
+final class PlainTrain extends PlainNorm {
+    private final int features;
+    private final int batchSize;
+    private final Map<String, KeyState> states = new HashMap<>();
+    // Per-channel factors of the batch being closed (shared by all keys).
+    private final double[] center;
+    private final double[] scale;
+    private final double[] shift;
+
+    PlainTrain(int features, int batchSize) {
+        this.features = features;
+        this.batchSize = batchSize;
+        this.center = new double[features];
+        this.scale = new double[features];
+        this.shift = new double[features]; // no affine transform: bias 0
+    }
+
+    /** One key's pending batch, its moments and its running stats. */
+    static final class KeyState {
+        final double[][] rows;
+        final long[] ids;
+        final Object[] tags;
+        int size;
+        final double[] mean;
+        final double[] m2;
+        final double[] runningMean;
+        final double[] runningVar;
+        long batches;
+
+        KeyState(int features, int batchSize) {
+            rows = new double[batchSize][features];
+            ids = new long[batchSize];
+            tags = new Object[batchSize];
+            mean = new double[features];
+            m2 = new double[features];
+            runningMean = new double[features];
+            runningVar = new double[features];
+            Arrays.fill(runningVar, 1.0);
+        }
+    }
+
+    @Override
+    void accept(String key, long id, double[] x, @Nullable Object tag, Emitter out) {
+        KeyState s = states.get(key);
+        if (s == null) {
+            s = new KeyState(features, batchSize);
+            states.put(key, s);
+        }
+        int n = s.size + 1;
+        System.arraycopy(x, 0, s.rows[s.size], 0, features);
+        s.ids[s.size] = id;
+        s.tags[s.size] = tag;
+        s.size = n;
+        double[] mean = s.mean;
+        double[] m2 = s.m2;
+        if (n == 1) {
+            System.arraycopy(x, 0, mean, 0, features);
+            Arrays.fill(m2, 0.0);
+        } else {
+            double dn = n;
+            for (int c = 0; c < features; c++) {
+                double delta = x[c] - mean[c];
+                mean[c] += delta / dn;
+                m2[c] += delta * (x[c] - mean[c]);
+            }
+        }
+        if (n == batchSize) {
+            close(s, out);
+        }
+    }
+
+    @Override
+    void finish(Emitter out) {
+        for (KeyState s : states.values()) {
+            if (s.size > 0) {
+                close(s, out);
+            }
+        }
+    }
+
+    private void close(KeyState s, Emitter out) {
+        int n = s.size;
+        boolean update = n >= 2;
+        for (int c = 0; c < features; c++) {
+            if (update) {
+                center[c] = s.mean[c];
+                scale[c] = 1.0 * inverseStd(s.m2[c] / n, EPS);
+            } else {
+                center[c] = s.runningMean[c];
+                scale[c] = 1.0 * inverseStd(s.runningVar[c], EPS);
+            }
+        }
+        for (int r = 0; r < n; r++) {
+            double[] row = s.rows[r];
+            for (int c = 0; c < features; c++) {
+                row[c] = (row[c] - center[c]) * scale[c] + shift[c];
+            }
+            out.emit(s.ids[r], s.tags[r], row);
+            s.tags[r] = null;
+        }
+        if (update) {
+            double take = MOMENTUM;
+            double keep = 1.0 - take;
+            for (int c = 0; c < features; c++) {
+                s.runningMean[c] = keep * s.runningMean[c] + take * s.mean[c];
+                s.runningVar[c] = keep * s.runningVar[c] + take * (s.m2[c] / (n - 1));
+            }
+            s.batches++;
+        }
+        s.size = 0;
+    }
+
+    /** The keys seen so far. */
+    List<String> keys() {
+        return new ArrayList<>(states.keySet());
+    }
+
+    /** The state of {@code key}, or null. */
+    @Nullable
+    KeyState state(String key) {
+        return states.get(key);
+    }
+}
