@@ -65,11 +65,11 @@ public final class ChannelNormalizer {
     }
 
     private void checkChannels(int channels) {
-        checkArgument(
-                channels == shape.channels(),
-                "statistics have %s channels, records have %s",
-                channels,
-                shape.channels());
+        // Tested before any message is built: this runs once per batch or stats change.
+        if (channels != shape.channels()) {
+            throw new IllegalArgumentException(
+                    "statistics have " + channels + " channels, records have " + shape.channels());
+        }
     }
 
     private void set(int c, double mean, double variance) {
