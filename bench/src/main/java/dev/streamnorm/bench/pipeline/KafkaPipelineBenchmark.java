@@ -75,7 +75,7 @@ public final class KafkaPipelineBenchmark {
     private final String stateBackend;
     private final Duration timeout;
     private final PipelineData data;
-    private final Map<String, List<Result>> results = new LinkedHashMap<>();
+    private final Map<String, List<VariantResult>> results = new LinkedHashMap<>();
     // Without a checkpoint directory, Flink keeps checkpoints in JobManager memory, which rejects
     // state over 5 MB: the pending records of 1000 keys are more than that.
     private final Path checkpoints;
@@ -151,11 +151,12 @@ public final class KafkaPipelineBenchmark {
             for (int rep = 1; rep <= reps; rep++) {
                 Report.line("");
                 Report.line("-- repetition %d of %d --", rep, reps);
-                Map<String, Result> byVariant = new LinkedHashMap<>();
+                Map<String, VariantResult> byVariant = new LinkedHashMap<>();
                 // Rotate the order so that no variant always runs first (or last).
                 for (int v = 0; v < variants.size(); v++) {
                     String variant = variants.get((v + rep - 1) % variants.size());
-                    Result result = runVariant(kafka, variant, "r" + rep, records, latencyRecords);
+                    VariantResult result =
+                            runVariant(kafka, variant, "r" + rep, records, latencyRecords);
                     Report.line(result.describe(true));
                     byVariant.put(variant, result);
                     results.computeIfAbsent(variant, k -> new ArrayList<>()).add(result);
@@ -196,7 +197,7 @@ public final class KafkaPipelineBenchmark {
     }
 
     /** One variant: fresh topics, backlog, throughput phase, latency phase, clean-up. */
-    private Result runVariant(
+    private VariantResult runVariant(
             EmbeddedKafka kafka, String variant, String label, long backlog, long paced)
             throws Exception {
         Report.settle();
@@ -212,7 +213,7 @@ public final class KafkaPipelineBenchmark {
             produceRate = producer.backlog(0, backlog);
         }
         Report.settle();
-        Result result = new Result(variant, produceRate);
+        VariantResult result = new VariantResult(variant, produceRate);
         result.threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
         result.follower = new OutputFollower(bootstrap, out, backlog, OperatorJob.BATCH_SIZE);
         try (AutoCloseable pipeline = start(variant, bootstrap, in, out, dead, prefix)) {
@@ -238,7 +239,8 @@ public final class KafkaPipelineBenchmark {
         return result;
     }
 
-    private void awaitOutputs(Result result, String variant, long n) throws InterruptedException {
+    private void awaitOutputs(VariantResult result, String variant, long n)
+            throws InterruptedException {
         if (!result.follower.await(n, timeout)) {
             throw new IllegalStateException(
                     String.format(
@@ -334,10 +336,10 @@ public final class KafkaPipelineBenchmark {
     }
 
     /** Checks that every pipeline of a repetition wrote the same bytes for the sampled records. */
-    private void compareOutputs(Map<String, Result> byVariant) {
-        Result first = byVariant.values().iterator().next();
+    private void compareOutputs(Map<String, VariantResult> byVariant) {
+        VariantResult first = byVariant.values().iterator().next();
         StringBuilder text = new StringBuilder();
-        for (Result r : byVariant.values()) {
+        for (VariantResult r : byVariant.values()) {
             long duplicates = r.follower.duplicates();
             long differences = r == first ? 0 : r.follower.differences(first.follower);
             text.append(
@@ -358,7 +360,7 @@ public final class KafkaPipelineBenchmark {
         Report.line("same outputs: %s", text);
     }
 
-    private void ratios(int rep, Map<String, Result> byVariant) {
+    private void ratios(int rep, Map<String, VariantResult> byVariant) {
         ratio(rep, byVariant, "flink-eo", "flink-alo", "exactly-once / at-least-once", EO_BAR);
         ratio(
                 rep,
@@ -391,9 +393,14 @@ public final class KafkaPipelineBenchmark {
     }
 
     private void ratio(
-            int rep, Map<String, Result> byVariant, String a, String b, String what, double bar) {
-        Result x = byVariant.get(a);
-        Result y = byVariant.get(b);
+            int rep,
+            Map<String, VariantResult> byVariant,
+            String a,
+            String b,
+            String what,
+            double bar) {
+        VariantResult x = byVariant.get(a);
+        VariantResult y = byVariant.get(b);
         if (x == null || y == null) {
             return;
         }
@@ -417,8 +424,8 @@ public final class KafkaPipelineBenchmark {
     private void summary() {
         Report.line("");
         Report.line("== summary: every run (records/s; latency in ms) ==");
-        for (Map.Entry<String, List<Result>> e : results.entrySet()) {
-            for (Result r : e.getValue()) {
+        for (Map.Entry<String, List<VariantResult>> e : results.entrySet()) {
+            for (VariantResult r : e.getValue()) {
                 Report.line(r.describe(true));
             }
             Report.line(
@@ -441,89 +448,14 @@ public final class KafkaPipelineBenchmark {
     }
 
     private interface Field {
-        double of(Result r);
+        double of(VariantResult r);
     }
 
-    private static double median(List<Result> runs, Field field) {
+    private static double median(List<VariantResult> runs, Field field) {
         List<Double> values = new ArrayList<>();
-        for (Result r : runs) {
+        for (VariantResult r : runs) {
             values.add(field.of(r));
         }
         return Report.median(values);
-    }
-
-    /** The figures of one variant in one repetition. */
-    private static final class Result {
-        final String variant;
-        final double produceRate;
-        OutputFollower follower;
-        double total;
-        double drain;
-        double sustained;
-        double firstVisible;
-        double drainSeconds;
-        double cpuMicrosPerRecord;
-        int threadsBefore;
-        double[] latencyAll = {Double.NaN, Double.NaN, 0};
-        double[] latencyCloser = {Double.NaN, Double.NaN, 0};
-
-        Result(String variant, double produceRate) {
-            this.variant = variant;
-            this.produceRate = produceRate;
-        }
-
-        /**
-         * Throughput of the backlog phase. total: N / (last output visible − pipeline start),
-         * start-up included. drain: from the first output visible to the last. sustained: between
-         * the first observations with 10% and with 90% of N visible (no start-up, no end effect).
-         */
-        void throughput(long n, long start) {
-            long first = follower.timeOfCount(1);
-            long firstCount = follower.countAtLeast(1);
-            long last = follower.timeOfCount(n);
-            total = n / ((last - start) / 1e9);
-            drain = (n - firstCount) / ((last - first) / 1e9);
-            drainSeconds = (last - first) / 1e9;
-            firstVisible = (first - start) / 1e9;
-            long a = follower.timeOfCount(n / 10);
-            long b = follower.timeOfCount(n * 9 / 10);
-            long ca = follower.countAtLeast(n / 10);
-            long cb = follower.countAtLeast(n * 9 / 10);
-            sustained = b > a ? (cb - ca) / ((b - a) / 1e9) : Double.NaN;
-        }
-
-        void latency() {
-            latencyAll = follower.latency();
-            latencyCloser = follower.closerLatency();
-        }
-
-        String describe(boolean withLatency) {
-            String latency =
-                    String.format(
-                            Locale.ROOT,
-                            " | latency ms: all p50 %5.0f p99 %5.0f (n=%,d), batch-closing p50 %4.0f"
-                                    + " p99 %4.0f (n=%,d)",
-                            latencyAll[0],
-                            latencyAll[1],
-                            (long) latencyAll[2],
-                            latencyCloser[0],
-                            latencyCloser[1],
-                            (long) latencyCloser[2]);
-            return String.format(
-                    Locale.ROOT,
-                    "%-9s sustained %,8.0f  drain %,8.0f (%5.1f s)  total %,8.0f records/s, first"
-                            + " output after %4.1f s, process CPU %5.1f µs/record%s [backlog"
-                            + " produced at %,.0f/s; %d threads before start]",
-                    variant,
-                    sustained,
-                    drain,
-                    drainSeconds,
-                    total,
-                    firstVisible,
-                    cpuMicrosPerRecord,
-                    withLatency ? latency : "",
-                    produceRate,
-                    threadsBefore);
-        }
     }
 }
