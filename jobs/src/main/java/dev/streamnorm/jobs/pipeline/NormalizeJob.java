@@ -12,6 +12,9 @@ import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -69,11 +72,24 @@ public final class NormalizeJob {
             conf.set(
                     CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                     ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        } else {
+            // Without a directory Flink keeps checkpoints in JobManager memory, capped at 5 MB:
+            // pending batches of many keys exceed that and every checkpoint would fail.
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, defaultCheckpointDir());
         }
         if (config.fromSavepoint != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, config.fromSavepoint);
         }
         return conf;
+    }
+
+    /** A fresh local directory for the checkpoints of a run without {@code --checkpoint-dir}. */
+    private static String defaultCheckpointDir() {
+        try {
+            return Files.createTempDirectory("streamnorm-checkpoints-").toUri().toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a checkpoint directory", e);
+        }
     }
 
     /** Decodes, normalizes and splits {@code raw} into output records and dead letters. */
