@@ -18,13 +18,13 @@ import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
  * With a per-event watermark generator this makes what every subtask sees, and when, deterministic.
  * A range of size 0 leaves its subtask without a split: it finishes at once.
  */
-final class SubtaskSequenceSource extends NumberSequenceSource {
+public final class SubtaskSequenceSource extends NumberSequenceSource {
     private static final long serialVersionUID = 1L;
 
     private final long[] sizes;
 
     /** Subtask {@code i} reads ids {@code [sizes[0] + ... + sizes[i-1], ... + sizes[i])}. */
-    SubtaskSequenceSource(long... sizes) {
+    public SubtaskSequenceSource(long... sizes) {
         super(0, Math.max(0, total(sizes) - 1));
         this.sizes = sizes.clone();
     }

@@ -6,6 +6,7 @@ import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.Origin;
 import dev.streamnorm.operators.Scope;
+import dev.streamnorm.operators.SubtaskSequenceSource;
 import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
@@ -135,7 +136,7 @@ final class GlobalScopeJob {
         }
         DataStream<FeatureRecord> input =
                 env.fromSource(
-                                new SubtaskSequenceSource(perSubtask, p),
+                                new SubtaskSequenceSource(equalShares(perSubtask, p)),
                                 watermarks,
                                 "in-memory records")
                         .map(
@@ -385,5 +386,11 @@ final class GlobalScopeJob {
         double recordsPerSecond() {
             return records / (elapsedNanos / 1e9);
         }
+    }
+
+    private static long[] equalShares(long perSubtask, int parallelism) {
+        long[] sizes = new long[parallelism];
+        java.util.Arrays.fill(sizes, perSubtask);
+        return sizes;
     }
 }
