@@ -110,9 +110,8 @@ class CountBatchTrainFunctionTest {
             }
             assertThat(deadLetters(harness)).isEmpty();
             assertThat(Harnesses.keysWithState(harness, "running-stats")).isEqualTo(KEYS.length);
-            for (String pending : new String[] {"pending-records", "batch-moments"}) {
-                assertThat(Harnesses.keysWithState(harness, pending)).as(pending).isZero();
-            }
+            assertThat(Harnesses.keysWithState(harness, CountBatchTrainFunction.PENDING_BATCH))
+                    .isZero();
             if (backend == Harnesses.Backend.HASHMAP) {
                 assertThat(harness.numKeyedStateEntries()).isEqualTo(KEYS.length);
             }
@@ -258,12 +257,21 @@ class CountBatchTrainFunctionTest {
                     feed(harness, Reference.record(key, i, random, SHAPE.size()));
                 }
             }
-            // Per key: pending records, batch moments and the timeout deadline; no stats yet.
-            assertThat(harness.numKeyedStateEntries()).isEqualTo(3 * KEYS.length);
+            // Per key: one pending batch (records, moments, timeout deadline); no stats yet.
+            assertThat(harness.numKeyedStateEntries()).isEqualTo(KEYS.length);
+            assertThat(Harnesses.keysWithState(harness, CountBatchTrainFunction.PENDING_BATCH))
+                    .isEqualTo(KEYS.length);
             assertThat(harness.numProcessingTimeTimers()).isEqualTo(KEYS.length);
             assertThat(harness.numEventTimeTimers()).isEqualTo(KEYS.length);
             for (String key : KEYS) {
                 assertThat(runningStats(harness, key)).isNull();
+                PendingBatch batch = Harnesses.pendingBatch(harness, key);
+                assertThat(batch.size()).isEqualTo(2);
+                assertThat(batch.recordLength()).isEqualTo(SHAPE.size());
+                assertThat(batch.moments().count(0)).isEqualTo(2L * SHAPE.positions());
+                assertThat(batch.deadline()).as("processing time 0 + 1 s timeout").isEqualTo(1000);
+                assertThat(batch.timestamp(0)).isZero();
+                assertThat(batch.timestamp(1)).isEqualTo(1);
             }
 
             for (String key : KEYS) {

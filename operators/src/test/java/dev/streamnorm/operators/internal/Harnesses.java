@@ -3,6 +3,7 @@ package dev.streamnorm.operators.internal;
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.typeutils.PendingBatchTypeInfoFactory;
 import dev.streamnorm.state.ExponentialMoments;
 import dev.streamnorm.state.RunningStats;
 import dev.streamnorm.state.typeutils.ExponentialMomentsTypeInfoFactory;
@@ -113,15 +114,41 @@ final class Harnesses {
             KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
             String key)
             throws Exception {
+        RunningStats stats = value(harness, key, KeyedNormFunction.runningStatsDescriptor());
+        return stats == null ? null : stats.copy();
+    }
+
+    /** The open count batch of {@code key} in the harness' keyed state (a copy), or null. */
+    @Nullable
+    static PendingBatch pendingBatch(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
+            String key)
+            throws Exception {
+        PendingBatch batch =
+                value(
+                        harness,
+                        key,
+                        new ValueStateDescriptor<>(
+                                CountBatchTrainFunction.PENDING_BATCH,
+                                PendingBatchTypeInfoFactory.TYPE_INFO));
+        return batch == null ? null : batch.copy();
+    }
+
+    /** The value of {@code key} in the harness' keyed value state {@code descriptor}, or null. */
+    @Nullable
+    private static <T> T value(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
+            String key,
+            ValueStateDescriptor<T> descriptor)
+            throws Exception {
         harness.getOperator().setCurrentKey(key);
-        ValueState<RunningStats> state =
+        ValueState<T> state =
                 harness.getOperator()
                         .getPartitionedState(
                                 VoidNamespace.INSTANCE,
                                 VoidNamespaceSerializer.INSTANCE,
-                                KeyedNormFunction.runningStatsDescriptor());
-        RunningStats stats = state.value();
-        return stats == null ? null : stats.copy();
+                                descriptor);
+        return state.value();
     }
 
     /**
@@ -144,16 +171,13 @@ final class Harnesses {
             KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
             String key)
             throws Exception {
-        harness.getOperator().setCurrentKey(key);
-        ValueState<ExponentialMoments> state =
-                harness.getOperator()
-                        .getPartitionedState(
-                                VoidNamespace.INSTANCE,
-                                VoidNamespaceSerializer.INSTANCE,
-                                new ValueStateDescriptor<>(
-                                        OnlineFunction.EW_MOMENTS,
-                                        ExponentialMomentsTypeInfoFactory.TYPE_INFO));
-        ExponentialMoments moments = state.value();
+        ExponentialMoments moments =
+                value(
+                        harness,
+                        key,
+                        new ValueStateDescriptor<>(
+                                OnlineFunction.EW_MOMENTS,
+                                ExponentialMomentsTypeInfoFactory.TYPE_INFO));
         return moments == null ? null : moments.copy();
     }
 
