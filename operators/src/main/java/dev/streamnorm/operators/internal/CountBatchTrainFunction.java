@@ -16,10 +16,9 @@ import org.apache.flink.util.Collector;
  * partial batch closes after {@code batch-timeout} (processing time) and at the end of bounded
  * input (an event-time timer at the end of time, which only the final watermark reaches).
  *
- * <p>The open batch of a key is one state value, {@link PendingBatch}: its records, their moments
- * (accumulated as records arrive, so closing a batch is one pass over its records) and its timeout
- * deadline. The running stats are read only when a batch closes. The batch and its timers are
- * cleared when it closes.
+ * <p>The open batch of a key is one state value, {@link PendingBatch}: its records and its timeout
+ * deadline. The batch's moments and the running stats are computed and read only when it closes.
+ * The batch and its timers are cleared when it closes.
  */
 final class CountBatchTrainFunction extends BatchTrainFunction {
     private static final long serialVersionUID = 1L;
@@ -28,6 +27,7 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
     static final String PENDING_BATCH = "pending-batch";
 
     private transient ValueState<PendingBatch> pending;
+    private transient PendingBatch.Scratch scratch;
 
     CountBatchTrainFunction(Normalization config) {
         super(config);
@@ -41,6 +41,7 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
                         .getState(
                                 new ValueStateDescriptor<>(
                                         PENDING_BATCH, PendingBatchTypeInfoFactory.TYPE_INFO));
+        scratch = new PendingBatch.Scratch();
     }
 
     @Override
@@ -57,10 +58,10 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
         RecordShape shape = shapeOf(record.values().length);
         watchEndOfInput(ctx.timerService());
         if (batch == null) {
-            batch = new PendingBatch(shape, config.batchSize());
+            batch = new PendingBatch(shape.size(), config.batchSize());
             startTimers(batch, ctx.timerService());
         }
-        batch.add(record, shape);
+        batch.add(record);
         if (batch.size() >= config.batchSize()) {
             close(ctx.getCurrentKey(), batch, shape, ctx.timerService(), out);
         } else {
@@ -100,7 +101,7 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
             TimerService timers,
             Collector<FeatureRecord> out)
             throws Exception {
-        closeBatch(key, batch.moments(), shape, batch.records(key), out);
+        closeBatch(key, batch.moments(shape, scratch), shape, batch.records(key), out);
         pending.clear();
         if (!config.emitFinalStats()) {
             timers.deleteEventTimeTimer(END_OF_INPUT);

@@ -14,22 +14,22 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * The open count batch of one key, in one state value: the records that wait for the batch to close
- * (timestamp, values, payload and origin; the key is the state's key), their moments, and the
- * deadline of the batch's timeout timer.
+ * (timestamp, values, payload and origin; the key is the state's key) and the deadline of the
+ * batch's timeout timer.
  *
  * <p>One value instead of a list of records beside separate moments and deadline: a record costs
- * one state read and one write. Value rows are allocated in blocks, so that closing the batch reads
- * them from adjacent memory; the rows become the emitted records' values.
+ * one state read and one write and touches no per-channel statistics. The batch's moments are
+ * accumulated when it closes ({@link #moments}), over its records in arrival order: the same
+ * Welford updates, in the same order, as record by record.
  */
 @TypeInfo(PendingBatchTypeInfoFactory.class)
 public final class PendingBatch {
     /** The deadline of a batch without a timeout timer. */
     public static final long NO_DEADLINE = Long.MIN_VALUE;
 
-    private static final int FIRST_BLOCK = 8;
+    private static final int FIRST_CAPACITY = 8;
 
     private final int recordLength;
-    private final ChannelMoments moments;
     private long deadline = NO_DEADLINE;
     private int size;
     private long[] timestamps;
@@ -37,18 +37,10 @@ public final class PendingBatch {
     private byte[][] payloads;
     private Origin[] origins;
 
-    /** An empty batch of records of {@code shape}, with room for {@code expectedRecords}. */
-    PendingBatch(RecordShape shape, int expectedRecords) {
-        this(
-                shape.size(),
-                new ChannelMoments(shape.channels()),
-                Math.min(Math.max(expectedRecords, 1), FIRST_BLOCK));
-        allocateRows();
-    }
-
-    private PendingBatch(int recordLength, ChannelMoments moments, int capacity) {
+    /** An empty batch of records of {@code recordLength} values, expecting {@code batchSize}. */
+    PendingBatch(int recordLength, int batchSize) {
         this.recordLength = recordLength;
-        this.moments = moments;
+        int capacity = Math.min(Math.max(batchSize, 1), FIRST_CAPACITY);
         this.timestamps = new long[capacity];
         this.values = new double[capacity][];
         this.payloads = new byte[capacity][];
@@ -56,40 +48,24 @@ public final class PendingBatch {
     }
 
     /**
-     * A batch holding the given records and moments (used by the serializer): {@code values[i]} is
-     * taken as it is, not copied.
+     * A batch of the given records (used by the serializer); the arrays are taken as they are, not
+     * copied.
      *
-     * @throws IllegalArgumentException if the arrays differ in length, a record does not have
-     *     {@code recordLength} values, or the moments do not count {@code values.length} records of
-     *     that length
+     * @throws IllegalArgumentException if the arrays differ in length or a record does not have
+     *     {@code recordLength} values
      */
     public static PendingBatch of(
             int recordLength,
-            ChannelMoments moments,
             long deadline,
             long[] timestamps,
             double[][] values,
             byte[][] payloads,
             Origin[] origins) {
         int size = values.length;
+        checkArgument(recordLength > 0, "record length must be positive, got %s", recordLength);
         checkArgument(
                 timestamps.length == size && payloads.length == size && origins.length == size,
                 "timestamps, values, payloads and origins must have one entry per record");
-        checkArgument(
-                recordLength > 0 && recordLength % moments.channels() == 0,
-                "records of %s values cannot have %s channels",
-                recordLength,
-                moments.channels());
-        long perChannel = (long) size * (recordLength / moments.channels());
-        for (int c = 0; c < moments.channels(); c++) {
-            checkArgument(
-                    moments.count(c) == perChannel,
-                    "moments count %s values in channel %s, the records hold %s",
-                    moments.count(c),
-                    c,
-                    perChannel);
-        }
-        PendingBatch batch = new PendingBatch(recordLength, moments, Math.max(size, 1));
         for (int i = 0; i < size; i++) {
             checkArgument(
                     values[i].length == recordLength,
@@ -98,21 +74,21 @@ public final class PendingBatch {
                     values[i].length,
                     recordLength);
         }
-        System.arraycopy(timestamps, 0, batch.timestamps, 0, size);
-        System.arraycopy(values, 0, batch.values, 0, size);
-        System.arraycopy(payloads, 0, batch.payloads, 0, size);
-        System.arraycopy(origins, 0, batch.origins, 0, size);
+        PendingBatch batch = new PendingBatch(recordLength, size);
+        batch.timestamps = timestamps;
+        batch.values = values;
+        batch.payloads = payloads;
+        batch.origins = origins;
         batch.size = size;
         batch.deadline = deadline;
-        batch.allocateRows();
         return batch;
     }
 
     /**
-     * Adds {@code record} (of {@code shape}, which must be this batch's): copies its values and
-     * folds them into the moments.
+     * Adds {@code record}, which must have {@link #recordLength} values. The batch keeps its values
+     * array (not a copy): it becomes the values of the record emitted when the batch closes.
      */
-    void add(FeatureRecord record, RecordShape shape) {
+    void add(FeatureRecord record) {
         double[] in = record.values();
         // Tested before any message is built: this runs for every record.
         if (in.length != recordLength) {
@@ -120,31 +96,17 @@ public final class PendingBatch {
                     "record has " + in.length + " values, the batch " + recordLength);
         }
         if (size == values.length) {
-            grow();
+            int capacity = Math.max(2 * size, 1);
+            timestamps = Arrays.copyOf(timestamps, capacity);
+            values = Arrays.copyOf(values, capacity);
+            payloads = Arrays.copyOf(payloads, capacity);
+            origins = Arrays.copyOf(origins, capacity);
         }
-        double[] row = values[size];
-        System.arraycopy(in, 0, row, 0, recordLength);
-        moments.acceptRecord(row, shape);
         timestamps[size] = record.timestamp();
+        values[size] = in;
         payloads[size] = record.payload();
         origins[size] = record.origin();
         size++;
-    }
-
-    /** Doubles the capacity; the new rows are allocated together, next to each other. */
-    private void grow() {
-        int capacity = values.length * 2;
-        timestamps = Arrays.copyOf(timestamps, capacity);
-        values = Arrays.copyOf(values, capacity);
-        payloads = Arrays.copyOf(payloads, capacity);
-        origins = Arrays.copyOf(origins, capacity);
-        allocateRows();
-    }
-
-    private void allocateRows() {
-        for (int i = size; i < values.length; i++) {
-            values[i] = new double[recordLength];
-        }
     }
 
     /** The number of records. */
@@ -155,11 +117,6 @@ public final class PendingBatch {
     /** The number of values of every record (C·L). */
     public int recordLength() {
         return recordLength;
-    }
-
-    /** The moments of the records' values per channel. */
-    public ChannelMoments moments() {
-        return moments;
     }
 
     /** The time of the batch's timeout timer, or {@link #NO_DEADLINE}. */
@@ -196,8 +153,43 @@ public final class PendingBatch {
     }
 
     /**
-     * The records of {@code key} in arrival order; they share this batch's value rows, so the batch
-     * must not be used after normalizing them in place.
+     * The moments per channel of the records' values, records shaped {@code shape}.
+     *
+     * <p>The records' values lie wherever they were deserialized, long enough ago to be out of the
+     * CPU caches. They are first copied into {@code scratch}, one reused block: the copies' loads
+     * overlap, and so do their cache misses, where the Welford updates would wait for one record
+     * after the other. The moments are then computed on cached data, and the values stay cached for
+     * their normalization.
+     */
+    ChannelMoments moments(RecordShape shape, Scratch scratch) {
+        double[][] rows = scratch.rows(size, recordLength);
+        for (int i = 0; i < size; i++) {
+            System.arraycopy(values[i], 0, rows[i], 0, recordLength);
+        }
+        ChannelMoments moments = new ChannelMoments(shape.channels());
+        for (int i = 0; i < size; i++) {
+            moments.acceptRecord(rows[i], shape);
+        }
+        return moments;
+    }
+
+    /**
+     * Rows to copy a batch's values into, reused from batch to batch (one per function instance).
+     */
+    static final class Scratch {
+        private double[][] rows = new double[0][];
+
+        double[][] rows(int count, int length) {
+            if (rows.length < count || (count > 0 && rows[0].length != length)) {
+                rows = new double[Math.max(count, rows.length)][length];
+            }
+            return rows;
+        }
+    }
+
+    /**
+     * The records of {@code key} in arrival order; they share this batch's values arrays, so the
+     * batch must not be used after normalizing them in place.
      */
     Iterable<FeatureRecord> records(String key) {
         return () ->
@@ -229,7 +221,6 @@ public final class PendingBatch {
         }
         return of(
                 recordLength,
-                moments.copy(),
                 deadline,
                 Arrays.copyOf(timestamps, size),
                 rows,
@@ -243,10 +234,7 @@ public final class PendingBatch {
             return false;
         }
         PendingBatch that = (PendingBatch) o;
-        if (recordLength != that.recordLength
-                || size != that.size
-                || deadline != that.deadline
-                || !moments.equals(that.moments)) {
+        if (recordLength != that.recordLength || size != that.size || deadline != that.deadline) {
             return false;
         }
         for (int i = 0; i < size; i++) {

@@ -2,8 +2,6 @@ package dev.streamnorm.operators.typeutils;
 
 import dev.streamnorm.operators.Origin;
 import dev.streamnorm.operators.internal.PendingBatch;
-import dev.streamnorm.state.ChannelMoments;
-import dev.streamnorm.state.typeutils.ChannelMomentsSerializer;
 import dev.streamnorm.state.typeutils.VersionedSerializer;
 import dev.streamnorm.state.typeutils.VersionedSerializerSnapshot;
 import java.io.IOException;
@@ -14,9 +12,8 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializer of {@link PendingBatch}.
  *
- * <p>Format v1: {@code byte 1, int recordLength, long deadline, moments (ChannelMoments format),
- * int n, then n times: long timestamp, double[recordLength] values, int m, byte[m] payload, origin
- * (as in FeatureRecord)}.
+ * <p>Format v1: {@code byte 1, int recordLength, long deadline, int n, then n times: long
+ * timestamp, double[recordLength] values, int m, byte[m] payload, origin (as in FeatureRecord)}.
  */
 public final class PendingBatchSerializer extends VersionedSerializer<PendingBatch> {
     private static final long serialVersionUID = 1L;
@@ -38,7 +35,6 @@ public final class PendingBatchSerializer extends VersionedSerializer<PendingBat
     public PendingBatch createInstance() {
         return PendingBatch.of(
                 1,
-                new ChannelMoments(1),
                 PendingBatch.NO_DEADLINE,
                 new long[0],
                 new double[0][],
@@ -56,7 +52,6 @@ public final class PendingBatchSerializer extends VersionedSerializer<PendingBat
         int length = batch.recordLength();
         out.writeInt(length);
         out.writeLong(batch.deadline());
-        ChannelMomentsSerializer.INSTANCE.serialize(batch.moments(), out);
         out.writeInt(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             out.writeLong(batch.timestamp(i));
@@ -76,7 +71,6 @@ public final class PendingBatchSerializer extends VersionedSerializer<PendingBat
             throw new IOException("Corrupt PendingBatch: record length " + length);
         }
         long deadline = in.readLong();
-        ChannelMoments moments = ChannelMomentsSerializer.INSTANCE.deserialize(in);
         int size = in.readInt();
         if (size < 0) {
             throw new IOException("Corrupt PendingBatch: " + size + " records");
@@ -95,7 +89,7 @@ public final class PendingBatchSerializer extends VersionedSerializer<PendingBat
             payloads[i] = OriginCodec.readBytes(in);
             origins[i] = OriginCodec.read(in);
         }
-        return PendingBatch.of(length, moments, deadline, timestamps, values, payloads, origins);
+        return PendingBatch.of(length, deadline, timestamps, values, payloads, origins);
     }
 
     @Override

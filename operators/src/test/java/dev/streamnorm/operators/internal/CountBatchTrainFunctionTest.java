@@ -257,7 +257,7 @@ class CountBatchTrainFunctionTest {
                     feed(harness, Reference.record(key, i, random, SHAPE.size()));
                 }
             }
-            // Per key: one pending batch (records, moments, timeout deadline); no stats yet.
+            // Per key: one pending batch (records and timeout deadline); no stats yet.
             assertThat(harness.numKeyedStateEntries()).isEqualTo(KEYS.length);
             assertThat(Harnesses.keysWithState(harness, CountBatchTrainFunction.PENDING_BATCH))
                     .isEqualTo(KEYS.length);
@@ -268,7 +268,8 @@ class CountBatchTrainFunctionTest {
                 PendingBatch batch = Harnesses.pendingBatch(harness, key);
                 assertThat(batch.size()).isEqualTo(2);
                 assertThat(batch.recordLength()).isEqualTo(SHAPE.size());
-                assertThat(batch.moments().count(0)).isEqualTo(2L * SHAPE.positions());
+                assertThat(batch.moments(SHAPE, new PendingBatch.Scratch()).count(0))
+                        .isEqualTo(2L * SHAPE.positions());
                 assertThat(batch.deadline()).as("processing time 0 + 1 s timeout").isEqualTo(1000);
                 assertThat(batch.timestamp(0)).isZero();
                 assertThat(batch.timestamp(1)).isEqualTo(1);

@@ -2,7 +2,6 @@ package dev.streamnorm.operators.typeutils;
 
 import dev.streamnorm.operators.Origin;
 import dev.streamnorm.operators.internal.PendingBatch;
-import dev.streamnorm.state.ChannelMoments;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -25,18 +24,8 @@ class PendingBatchSerializerTest extends SerializerTestBase<PendingBatch> {
         return PendingBatch.class;
     }
 
-    /**
-     * {@code rows} records of {@code channels} channels × {@code positions}, with their moments.
-     */
-    private static PendingBatch batch(int channels, int positions, double[][] rows, long deadline) {
-        ChannelMoments moments = new ChannelMoments(channels);
-        for (double[] row : rows) {
-            for (int c = 0; c < channels; c++) {
-                for (int l = 0; l < positions; l++) {
-                    moments.accept(c, row[c * positions + l]);
-                }
-            }
-        }
+    /** A batch of {@code rows}, records of {@code length} values. */
+    private static PendingBatch batch(int length, double[][] rows, long deadline) {
         long[] timestamps = new long[rows.length];
         byte[][] payloads = new byte[rows.length][];
         Origin[] origins = new Origin[rows.length];
@@ -50,25 +39,23 @@ class PendingBatchSerializerTest extends SerializerTestBase<PendingBatch> {
                                     ? Origin.kafka("features", i, 1000L + i)
                                     : Origin.file("/data/in.jsonl", i);
         }
-        return PendingBatch.of(
-                channels * positions, moments, deadline, timestamps, rows, payloads, origins);
+        return PendingBatch.of(length, deadline, timestamps, rows, payloads, origins);
     }
 
     @Override
     protected PendingBatch[] getTestData() {
         return new PendingBatch[] {
-            batch(1, 1, new double[0][], PendingBatch.NO_DEADLINE),
-            batch(3, 1, new double[][] {{0.31, -1.2, 4.0}}, 10_000L),
+            batch(1, new double[0][], PendingBatch.NO_DEADLINE),
+            batch(3, new double[][] {{0.31, -1.2, 4.0}}, 10_000L),
             batch(
-                    2,
-                    2,
+                    4,
                     new double[][] {
                         {-0.0, Double.MIN_VALUE, 1e150, -1e-150},
                         {1e9 + 0.5, 1e9 - 0.5, 7, 7},
                         {-Double.MAX_VALUE / 4, 3, 0, 1}
                     },
                     PendingBatch.NO_DEADLINE),
-            batch(1, 1, new double[][] {{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}}, 0L)
+            batch(1, new double[][] {{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}}, 0L)
         };
     }
 }
