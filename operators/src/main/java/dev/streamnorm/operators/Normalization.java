@@ -75,6 +75,11 @@ public final class Normalization implements Serializable {
     final int groups;
     final Affine affine;
     final StatsTable initialStats;
+
+    /** Whether eps and affine were set explicitly (they then win over a savepoint's). */
+    final boolean epsGiven;
+
+    final boolean affineGiven;
     @Nullable final Duration stateTtl;
     final boolean emitFinalStats;
     final Scope scope;
@@ -96,6 +101,51 @@ public final class Normalization implements Serializable {
         this.stateTtl = b.stateTtl;
         this.emitFinalStats = b.emitFinalStats;
         this.scope = b.scope;
+        this.epsGiven = b.eps != null;
+        this.affineGiven = b.affineGiven;
+    }
+
+    private Normalization(Normalization base, double eps, Affine affine, StatsTable initialStats) {
+        this.norm = base.norm;
+        this.mode = base.mode;
+        this.shape = base.shape;
+        this.batchSize = base.batchSize;
+        this.batchInterval = base.batchInterval;
+        this.batchTimeout = base.batchTimeout;
+        this.convention = base.convention;
+        this.momentum = base.momentum;
+        this.eps = eps;
+        this.groups = base.groups;
+        this.affine = affine;
+        this.initialStats = initialStats;
+        this.stateTtl = base.stateTtl;
+        this.emitFinalStats = base.emitFinalStats;
+        this.scope = base.scope;
+        this.epsGiven = base.epsGiven;
+        this.affineGiven = base.affineGiven;
+    }
+
+    /**
+     * This configuration completed by what a restored savepoint carries (either may be null): the
+     * saved {@code *} entry serves keys without stats unless the configuration has one, and the
+     * saved eps and affine apply unless set explicitly (command line, then stats file, then
+     * savepoint, then defaults).
+     *
+     * @throws IllegalArgumentException if the saved values do not fit this configuration
+     */
+    public Normalization withSaved(
+            @Nullable LayerSettings saved, @Nullable RunningStats savedAnyKey) {
+        double restoredEps = saved != null && !epsGiven ? saved.eps : eps;
+        Affine restoredAffine = saved != null && !affineGiven ? saved.affine() : affine;
+        StatsTable table =
+                savedAnyKey == null ? initialStats : initialStats.withFallback(savedAnyKey);
+        int channels = shape != null ? shape.channels() : table.channels();
+        checkArgument(
+                channels < 0 || restoredAffine.fits(channels),
+                "the savepoint's affine has %s entries, the layer has %s channels",
+                restoredAffine.length(),
+                channels);
+        return new Normalization(this, restoredEps, restoredAffine, table);
     }
 
     public static Builder builder() {
@@ -240,6 +290,7 @@ public final class Normalization implements Serializable {
         @Nullable private Double eps;
         @Nullable private Integer groups;
         private Affine affine = Affine.identity();
+        private boolean affineGiven;
         private StatsTable initialStats = StatsTable.empty();
         private boolean statsFromSavepoint;
         @Nullable private Duration stateTtl;
@@ -324,6 +375,7 @@ public final class Normalization implements Serializable {
         /** Weight and bias: per channel (batch, group, instance) or per value (layer). */
         public Builder setAffine(Affine affine) {
             this.affine = checkNotNull(affine);
+            this.affineGiven = true;
             return this;
         }
 

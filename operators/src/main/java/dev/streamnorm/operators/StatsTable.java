@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.annotation.Nullable;
 
 /**
  * Running statistics per key, for example from a stats file: the frozen stats of eval mode, or the
@@ -51,16 +52,36 @@ public final class StatsTable implements Serializable {
         return new StatsTable(Collections.unmodifiableMap(entries));
     }
 
+    /**
+     * This table with {@code stats} as its {@link #ANY_KEY} entry, unless it has one already.
+     *
+     * @throws IllegalArgumentException if the channels differ from the other entries'
+     */
+    public StatsTable withFallback(RunningStats stats) {
+        if (entries.containsKey(ANY_KEY)) {
+            return this;
+        }
+        Map<String, RunningStats> all = new LinkedHashMap<>();
+        for (String key : entries.keySet()) {
+            all.put(key, lookup(key).orElseThrow());
+        }
+        all.put(ANY_KEY, stats);
+        return of(all);
+    }
+
     /** The stats for {@code key}, else those under {@link #ANY_KEY}, as a new mutable copy. */
     public Optional<RunningStats> lookup(String key) {
+        RunningStats own = lookupExact(key);
+        return Optional.ofNullable(own != null ? own : lookupExact(ANY_KEY));
+    }
+
+    /** The stats of exactly {@code key} (no fallback) as a new mutable copy, or null. */
+    @Nullable
+    public RunningStats lookupExact(String key) {
         Entry entry = entries.get(key);
-        if (entry == null) {
-            entry = entries.get(ANY_KEY);
-        }
         return entry == null
-                ? Optional.empty()
-                : Optional.of(
-                        RunningStats.of(entry.mean.clone(), entry.variance.clone(), entry.batches));
+                ? null
+                : RunningStats.of(entry.mean.clone(), entry.variance.clone(), entry.batches);
     }
 
     /** The keys with entries, {@link #ANY_KEY} included. */

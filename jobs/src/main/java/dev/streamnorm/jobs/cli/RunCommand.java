@@ -249,26 +249,21 @@ final class RunCommand implements Callable<Integer> {
             NormalizeJob.run(env, config);
             return ExitCodes.OK;
         } catch (Exception e) {
-            spec.commandLine().getErr().println("streamnorm run: the job failed: " + rootCause(e));
-            return ExitCodes.FAILED;
+            return ExitCodes.failed(spec, "the job failed", e);
         }
-    }
-
-    private static String rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause.toString();
     }
 
     /** Parses and validates every option; file contents are read here too. */
     JobConfig jobConfig() {
         @Nullable StatsFile statsFile = stats == null ? null : StatsFile.read(stats);
+        // An affine given by neither leaves the one of a restored savepoint in place.
+        @Nullable
         Affine affineTransform =
                 affine != null
                         ? StatsFile.readAffine(affine)
-                        : statsFile != null ? statsFile.affine : Affine.identity();
+                        : statsFile != null && !statsFile.affine.isIdentity()
+                                ? statsFile.affine
+                                : null;
         RecordShape recordShape =
                 shape != null
                         ? RecordShape.parse(shape)
@@ -286,11 +281,13 @@ final class RunCommand implements Callable<Integer> {
                         .setMomentum(momentum == null ? null : Momentum.parse(momentum))
                         .setEps(epsilon)
                         .setGroups(groups)
-                        .setAffine(affineTransform)
                         .setStatsFromSavepoint(fromSavepoint != null)
                         .setStateTtl(stateTtl)
                         .setScope(enumOf(Scope.class, scope, "--scope"))
                         .setEmitFinalStats(statsOut != null);
+        if (affineTransform != null) {
+            normalization.setAffine(affineTransform);
+        }
         if (statsFile != null) {
             normalization.setInitialStats(statsFile.stats);
         }

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamnorm.operators.Convention;
+import dev.streamnorm.operators.LayerSettings;
+import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
@@ -15,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import javax.annotation.Nullable;
 
@@ -50,6 +54,41 @@ public final class StatsFile {
         this.momentum = momentum;
         this.convention = convention;
         this.affine = affine;
+    }
+
+    /** A file of {@code stats} with the layer's {@code settings} (null: none known). */
+    public static StatsFile of(StatsTable stats, @Nullable LayerSettings settings) {
+        if (settings == null) {
+            return new StatsFile(stats, null, null, null, null, Affine.identity());
+        }
+        return new StatsFile(
+                stats,
+                settings.recordShape(),
+                settings.eps,
+                settings.momentum,
+                settings.convention,
+                settings.affine());
+    }
+
+    /** The layer settings of this file, with the convention's defaults for what it leaves out. */
+    public LayerSettings settings() {
+        Convention layerConvention = Convention.PYTORCH;
+        if (convention != null) {
+            try {
+                layerConvention = Convention.valueOf(convention.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "\"convention\" must be pytorch or keras, got '" + convention + "'", e);
+            }
+        }
+        return LayerSettings.of(
+                shape,
+                momentum != null
+                        ? Momentum.parse(momentum)
+                        : Momentum.of(layerConvention.defaultMomentum()),
+                layerConvention,
+                eps != null ? eps : layerConvention.defaultEps(),
+                affine);
     }
 
     /**
@@ -192,7 +231,12 @@ public final class StatsFile {
             root.putArray("shape").add(shape.channels()).add(shape.positions());
         }
         if (momentum != null) {
-            root.put("momentum", momentum);
+            Momentum m = Momentum.parse(momentum);
+            if (m.isCumulative()) {
+                root.put("momentum", m.toString());
+            } else {
+                root.put("momentum", m.value());
+            }
         }
         if (convention != null) {
             root.put("convention", convention);

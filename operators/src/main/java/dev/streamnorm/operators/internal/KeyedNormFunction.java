@@ -2,34 +2,42 @@ package dev.streamnorm.operators.internal;
 
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.operators.LayerSettings;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationState;
+import dev.streamnorm.operators.SavedLayerState;
+import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.BatchNorm;
 import dev.streamnorm.state.ChannelNormalizer;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
-import dev.streamnorm.state.typeutils.RunningStatsTypeInfoFactory;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Base of the keyed batch-norm functions: the running-stats state, record checks, dead letters,
  * metrics and the batch-norm layer for the key's shape.
+ *
+ * <p>Savepoints also carry the {@code *} stats entry and the layer settings ({@link
+ * SavedLayerState}); on restore they complete the configuration ({@link Normalization#withSaved}).
  */
-abstract class KeyedNormFunction
-        extends KeyedProcessFunction<String, FeatureRecord, FeatureRecord> {
+abstract class KeyedNormFunction extends KeyedProcessFunction<String, FeatureRecord, FeatureRecord>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
-    /** Running statistics per key: the state that savepoints carry and stats export reads. */
-    static final String RUNNING_STATS = "running-stats";
+    /** The configuration, completed by the restored savepoint in {@link #initializeState}. */
+    Normalization config;
 
-    final Normalization config;
     transient ValueState<RunningStats> statsState;
+    private transient SavedLayerState saved;
     transient NormMetrics metrics;
     @Nullable private transient BatchNorm layer;
     @Nullable private transient ChannelNormalizer normalizer;
@@ -38,13 +46,26 @@ abstract class KeyedNormFunction
         this.config = config;
     }
 
-    static ValueStateDescriptor<RunningStats> runningStatsDescriptor() {
-        return new ValueStateDescriptor<>(RUNNING_STATS, RunningStatsTypeInfoFactory.TYPE_INFO);
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        saved = new SavedLayerState(context.getOperatorStateStore());
+        if (context.isRestored()) {
+            config = config.withSaved(saved.settings(), saved.anyKeyStats());
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        boolean writer = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        saved.save(
+                writer,
+                LayerSettings.of(config),
+                config.initialStats().lookupExact(StatsTable.ANY_KEY));
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        statsState = getRuntimeContext().getState(withTtl(runningStatsDescriptor()));
+        statsState = getRuntimeContext().getState(withTtl(NormalizationState.runningStats()));
         metrics = new NormMetrics(getRuntimeContext().getMetricGroup());
     }
 

@@ -3,6 +3,7 @@ package dev.streamnorm.operators.internal;
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationState;
 import dev.streamnorm.state.ExponentialMoments;
 import dev.streamnorm.state.RunningStats;
 import dev.streamnorm.state.typeutils.ExponentialMomentsTypeInfoFactory;
@@ -119,7 +120,7 @@ final class Harnesses {
                         .getPartitionedState(
                                 VoidNamespace.INSTANCE,
                                 VoidNamespaceSerializer.INSTANCE,
-                                KeyedNormFunction.runningStatsDescriptor());
+                                NormalizationState.runningStats());
         RunningStats stats = state.value();
         return stats == null ? null : stats.copy();
     }
