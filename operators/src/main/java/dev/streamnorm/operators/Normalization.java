@@ -84,7 +84,7 @@ public final class Normalization implements Serializable {
     final boolean emitFinalStats;
     final Scope scope;
 
-    private Normalization(Builder b) {
+    private Normalization(Builder b, Affine affine) {
         this.norm = b.norm;
         this.mode = b.mode;
         this.shape = b.shape;
@@ -96,13 +96,13 @@ public final class Normalization implements Serializable {
                 b.momentum != null ? b.momentum : Momentum.of(b.convention.defaultMomentum());
         this.eps = b.eps != null ? b.eps : b.convention.defaultEps();
         this.groups = b.groups == null ? 0 : b.groups;
-        this.affine = b.affine;
+        this.affine = affine;
         this.initialStats = b.initialStats;
         this.stateTtl = b.stateTtl;
         this.emitFinalStats = b.emitFinalStats;
         this.scope = b.scope;
         this.epsGiven = b.eps != null;
-        this.affineGiven = b.affineGiven;
+        this.affineGiven = b.affineGiven || b.alignTo != null;
     }
 
     private Normalization(Normalization base, double eps, Affine affine, StatsTable initialStats) {
@@ -291,6 +291,7 @@ public final class Normalization implements Serializable {
         @Nullable private Integer groups;
         private Affine affine = Affine.identity();
         private boolean affineGiven;
+        @Nullable private RunningStats alignTo;
         private StatsTable initialStats = StatsTable.empty();
         private boolean statsFromSavepoint;
         @Nullable private Duration stateTtl;
@@ -379,6 +380,16 @@ public final class Normalization implements Serializable {
             return this;
         }
 
+        /**
+         * Re-scales every output channel to a reference distribution after normalizing (AdaIN-style
+         * alignment): {@code y -> y * sqrt(running_var[c]) + running_mean[c]} of the {@code
+         * reference}. Folded into the affine transform, so it costs nothing per record.
+         */
+        public Builder setAlignTo(@Nullable RunningStats reference) {
+            this.alignTo = reference;
+            return this;
+        }
+
         /** Stats that eval mode serves and train mode starts from (key {@code *} = any key). */
         public Builder setInitialStats(StatsTable initialStats) {
             this.initialStats = checkNotNull(initialStats);
@@ -447,7 +458,40 @@ public final class Normalization implements Serializable {
             if (norm == Norm.BATCH) {
                 checkBatchOptions();
             }
-            return new Normalization(this);
+            return new Normalization(this, alignTo == null ? affine : alignedAffine(alignTo));
+        }
+
+        /** The affine transform followed by the alignment to {@code reference}. */
+        private Affine alignedAffine(RunningStats reference) {
+            checkArgument(norm != Norm.L2, "--align-to does not apply to l2 norm");
+            int channels = reference.channels();
+            checkArgument(
+                    norm != Norm.LAYER || shape != null,
+                    "--align-to with layer norm needs --shape (the reference is per channel)");
+            checkArgument(
+                    shape == null || shape.channels() == channels,
+                    "the --align-to reference has %s channels, shape %s has %s",
+                    channels,
+                    shape,
+                    shape == null ? 0 : shape.channels());
+            checkArgument(
+                    initialStats.isEmpty() || initialStats.channels() == channels,
+                    "the --align-to reference has %s channels, the stats have %s",
+                    channels,
+                    initialStats.channels());
+            int positions = norm == Norm.LAYER ? shape.positions() : 1;
+            double[] scale = new double[channels * positions];
+            double[] shift = new double[scale.length];
+            for (int i = 0; i < scale.length; i++) {
+                scale[i] = Math.sqrt(reference.variance(i / positions));
+                shift[i] = reference.mean(i / positions);
+            }
+            checkArgument(
+                    affine.fits(scale.length),
+                    "affine has %s entries, --align-to needs %s",
+                    affine.length(),
+                    scale.length);
+            return affine.followedBy(scale, shift);
         }
 
         private void checkPerRecordOptions() {

@@ -12,8 +12,10 @@ import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.Scope;
+import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
+import dev.streamnorm.state.RunningStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -137,6 +139,14 @@ final class RunCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "Stats file or PyTorch state_dict JSON: eval stats, train start")
     Path stats;
+
+    @Option(
+            names = "--align-to",
+            paramLabel = "FILE[#KEY]",
+            description =
+                    "After normalizing, re-scale each channel to the mean and std of this stats"
+                            + " file's entry KEY (default: '*', or its only entry)")
+    String alignTo;
 
     @Option(
             names = "--stats-out",
@@ -288,6 +298,9 @@ final class RunCommand implements Callable<Integer> {
         if (affineTransform != null) {
             normalization.setAffine(affineTransform);
         }
+        if (alignTo != null) {
+            normalization.setAlignTo(alignReference(alignTo));
+        }
         if (statsFile != null) {
             normalization.setInitialStats(statsFile.stats);
         }
@@ -308,6 +321,34 @@ final class RunCommand implements Callable<Integer> {
                 enumOf(JobConfig.StartingOffsets.class, startingOffsets, "--starting-offsets"),
                 transactionTimeout,
                 statsOut);
+    }
+
+    /** The stats entry that {@code FILE[#KEY]} names: KEY, else '*', else the only entry. */
+    static RunningStats alignReference(String spec) {
+        int hash = spec.lastIndexOf('#');
+        Path file = Path.of(hash < 0 ? spec : spec.substring(0, hash));
+        StatsTable table = StatsFile.read(file).stats;
+        String key = hash < 0 ? null : spec.substring(hash + 1);
+        if (key == null) {
+            if (table.keys().contains(StatsTable.ANY_KEY)) {
+                key = StatsTable.ANY_KEY;
+            } else if (table.keys().size() == 1) {
+                key = table.keys().iterator().next();
+            } else {
+                throw new IllegalArgumentException(
+                        "--align-to: "
+                                + file
+                                + " has "
+                                + table.keys().size()
+                                + " entries and no '*': name one as FILE#KEY");
+            }
+        }
+        RunningStats reference = table.lookupExact(key);
+        if (reference == null) {
+            throw new IllegalArgumentException(
+                    "--align-to: " + file + " has no entry '" + key + "'");
+        }
+        return reference;
     }
 
     /** {@code exactly-once} → {@code EXACTLY_ONCE}, with a message listing the choices. */

@@ -103,4 +103,29 @@ class RunCommandTest {
         assertThat(code).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("--stats-out needs bounded (file://) input");
     }
+
+    @Test
+    void aBadAlignToReferenceIsOneLine() throws Exception {
+        Path twoKeys =
+                Files.writeString(
+                        tmp.resolve("two.json"),
+                        "{\"format\": \"streamnorm.stats/v1\", \"keys\": {"
+                                + "\"a\": {\"running_mean\": [0, 0], \"running_var\": [1, 1]},"
+                                + "\"b\": {\"running_mean\": [0, 0], \"running_var\": [1, 1]}}}");
+        String[][] cases = {
+            {"--align-to", twoKeys.toString(), "2 entries and no '*': name one as FILE#KEY"},
+            {"--align-to", twoKeys + "#c", "has no entry 'c'"},
+            {"--align-to", twoKeys + "#a", "--shape", "3", "reference has 2 channels, shape 3"},
+            {"--align-to", twoKeys + "#a", "--norm", "l2", "--align-to does not apply to l2"},
+            {"--align-to", twoKeys + "#a", "--norm", "layer", "layer norm needs --shape"},
+        };
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+            String[] options = java.util.Arrays.copyOf(c, c.length - 1);
+
+            assertThat(run(withEndpoints(options))).as("%s", (Object) c).isEqualTo(ExitCodes.USAGE);
+            assertThat(err.toString()).contains(c[c.length - 1]);
+            assertThat(err.toString().trim().lines()).hasSize(1);
+        }
+    }
 }
