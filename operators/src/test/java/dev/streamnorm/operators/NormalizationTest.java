@@ -328,4 +328,61 @@ class NormalizationTest {
                                 .describe())
                 .isEqualTo("batch online pytorch m=0.3");
     }
+
+    @Test
+    void savedSettingsFillOnlyWhatWasNotGiven() {
+        LayerSettings saved =
+                LayerSettings.of(
+                        RecordShape.vector(2),
+                        Momentum.of(0.1),
+                        Convention.PYTORCH,
+                        1e-3,
+                        Affine.of(new double[] {2, 3}, new double[] {0, 1}));
+        RunningStats anyKey = RunningStats.of(new double[] {1, 2}, new double[] {4, 9}, 5);
+
+        Normalization defaults = Normalization.builder().build().withSaved(saved, anyKey);
+        assertThat(defaults.eps()).isEqualTo(1e-3);
+        assertThat(defaults.affine()).isEqualTo(saved.affine());
+        assertThat(defaults.initialStats().lookup("any")).contains(anyKey);
+
+        StatsTable own = StatsTable.of(Map.of("*", RunningStats.initial(2)));
+        Normalization explicit =
+                Normalization.builder()
+                        .setEps(0.5)
+                        .setAffine(Affine.of(new double[] {7, 7}, null))
+                        .setInitialStats(own)
+                        .build()
+                        .withSaved(saved, anyKey);
+        assertThat(explicit.eps()).isEqualTo(0.5);
+        assertThat(explicit.affine()).isEqualTo(Affine.of(new double[] {7, 7}, null));
+        assertThat(explicit.initialStats().lookup("any")).contains(RunningStats.initial(2));
+    }
+
+    @Test
+    void aSavedAffineMustFitTheShape() {
+        LayerSettings saved =
+                LayerSettings.of(
+                        null,
+                        Momentum.of(0.1),
+                        Convention.PYTORCH,
+                        1e-5,
+                        Affine.of(new double[] {2, 3}, null));
+        Normalization threeChannels =
+                Normalization.builder().setShape(RecordShape.vector(3)).build();
+        assertThatThrownBy(() -> threeChannels.withSaved(saved, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the savepoint's affine has 2 entries, the layer has 3 channels");
+    }
+
+    @Test
+    void alignToIsFoldedIntoTheAffine() {
+        RunningStats reference = RunningStats.of(new double[] {10, -1}, new double[] {4, 0.25}, 1);
+        Normalization config =
+                Normalization.builder()
+                        .setAffine(Affine.of(new double[] {2, 1}, new double[] {1, 0}))
+                        .setAlignTo(reference)
+                        .build();
+        assertThat(config.affine())
+                .isEqualTo(Affine.of(new double[] {4, 0.5}, new double[] {12, -1}));
+    }
 }
