@@ -203,6 +203,13 @@ final class RunCommand implements Callable<Integer> {
     String startingOffsets;
 
     @Option(
+            names = "--bounded",
+            description =
+                    "Kafka input: read up to the offsets that are the latest when the job starts,"
+                            + " then finish like a file run")
+    boolean bounded;
+
+    @Option(
             names = "--transaction-timeout",
             paramLabel = "DURATION",
             defaultValue = "10min",
@@ -309,6 +316,7 @@ final class RunCommand implements Callable<Integer> {
                 new KafkaSettings(kafkaProperties),
                 groupId,
                 enumOf(JobConfig.StartingOffsets.class, startingOffsets, "--starting-offsets"),
+                bounded,
                 transactionTimeout,
                 statsOut);
     }
