@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -74,12 +73,12 @@ final class CommittedOutput implements AutoCloseable {
      */
     void readToEnd(Admin admin, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<TopicPartition, Long> stable = new HashMap<>();
-        Map<TopicPartition, Long> written = new HashMap<>();
         while (true) {
             poll(Duration.ofMillis(200));
-            stable = TestKafka.latestOffsets(admin, partitions, IsolationLevel.READ_COMMITTED);
-            written = TestKafka.latestOffsets(admin, partitions, IsolationLevel.READ_UNCOMMITTED);
+            Map<TopicPartition, Long> stable =
+                    TestKafka.latestOffsets(admin, partitions, IsolationLevel.READ_COMMITTED);
+            Map<TopicPartition, Long> written =
+                    TestKafka.latestOffsets(admin, partitions, IsolationLevel.READ_UNCOMMITTED);
             boolean atEnd = stable.equals(written);
             for (TopicPartition tp : partitions) {
                 atEnd &= consumer.position(tp) >= stable.get(tp);
