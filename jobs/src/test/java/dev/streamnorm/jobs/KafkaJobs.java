@@ -58,6 +58,7 @@ final class KafkaJobs {
                 KafkaSettings.none(),
                 "group-" + name,
                 JobConfig.StartingOffsets.COMMITTED,
+                false,
                 Duration.ofMinutes(2),
                 null);
     }
@@ -80,9 +81,7 @@ final class KafkaJobs {
         if (onRaw != null) {
             raw = raw.map(onRaw).returns(TypeInformation.of(RawRecord.class)).uid("test-on-raw");
         }
-        NormalizeJob.Outputs outputs = NormalizeJob.defineWorkflow(raw, config);
-        Connectors.sinkRecords(outputs.records, config);
-        Connectors.sinkDeadLetters(outputs.deadLetters, config);
+        NormalizeJob.sinkOutputs(NormalizeJob.defineWorkflow(raw, config), config);
         return env.executeAsync(config.jobName);
     }
 

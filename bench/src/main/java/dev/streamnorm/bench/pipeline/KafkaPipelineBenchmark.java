@@ -312,6 +312,7 @@ public final class KafkaPipelineBenchmark {
                         KafkaSettings.none(),
                         "bench-" + name,
                         JobConfig.StartingOffsets.EARLIEST,
+                        false,
                         Duration.ofMinutes(5),
                         null);
         Configuration conf = NormalizeJob.flinkConfiguration(config);

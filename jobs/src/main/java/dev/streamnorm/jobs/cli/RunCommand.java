@@ -213,6 +213,13 @@ final class RunCommand implements Callable<Integer> {
     String startingOffsets;
 
     @Option(
+            names = "--bounded",
+            description =
+                    "Kafka input: read up to the offsets that are the latest when the job starts,"
+                            + " then finish like a file run")
+    boolean bounded;
+
+    @Option(
             names = "--transaction-timeout",
             paramLabel = "DURATION",
             defaultValue = "10min",
@@ -319,6 +326,7 @@ final class RunCommand implements Callable<Integer> {
                 new KafkaSettings(kafkaProperties),
                 groupId,
                 enumOf(JobConfig.StartingOffsets.class, startingOffsets, "--starting-offsets"),
+                bounded,
                 transactionTimeout,
                 statsOut);
     }

@@ -170,6 +170,7 @@ public final class DemoRun {
                 KafkaSettings.none(),
                 "streamnorm-demo",
                 JobConfig.StartingOffsets.EARLIEST,
+                false,
                 Duration.ofMinutes(5),
                 null);
     }

@@ -37,6 +37,13 @@ public final class JobConfig implements Serializable {
     public final KafkaSettings kafka;
     public final String groupId;
     public final StartingOffsets startingOffsets;
+
+    /**
+     * Kafka input only: read up to the offsets that are the latest when the job starts, then finish
+     * like a file run (partial batches flushed, final stats written).
+     */
+    public final boolean bounded;
+
     public final Duration transactionTimeout;
     @Nullable public final Path statsOut;
 
@@ -55,6 +62,7 @@ public final class JobConfig implements Serializable {
             KafkaSettings kafka,
             String groupId,
             StartingOffsets startingOffsets,
+            boolean bounded,
             Duration transactionTimeout,
             @Nullable Path statsOut) {
         this.jobName = checkNotNull(jobName);
@@ -71,11 +79,16 @@ public final class JobConfig implements Serializable {
         this.kafka = checkNotNull(kafka);
         this.groupId = checkNotNull(groupId);
         this.startingOffsets = checkNotNull(startingOffsets);
+        this.bounded = bounded;
         this.transactionTimeout = checkNotNull(transactionTimeout);
         this.statsOut = statsOut;
         checkArgument(
-                statsOut == null || input.kind() == Endpoint.Kind.FILE,
-                "--stats-out needs bounded (file://) input; export a savepoint's stats instead");
+                !bounded || input.kind() == Endpoint.Kind.KAFKA,
+                "--bounded applies to kafka:// input only (file:// input is bounded already)");
+        checkArgument(
+                statsOut == null || input.kind() == Endpoint.Kind.FILE || bounded,
+                "--stats-out needs bounded input (file://, or kafka:// with --bounded); export a"
+                        + " savepoint's stats instead");
         checkArgument(input.kind() != Endpoint.Kind.STDOUT, "--input cannot be stdout");
         checkArgument(
                 !checkpointInterval.isNegative() && !checkpointInterval.isZero(),

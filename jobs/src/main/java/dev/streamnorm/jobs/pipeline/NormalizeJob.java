@@ -139,7 +139,12 @@ public final class NormalizeJob {
         if (config.parallelism != null) {
             env.setParallelism(config.parallelism);
         }
-        Outputs outputs = defineWorkflow(Connectors.source(env, config), config);
+        sinkOutputs(defineWorkflow(Connectors.source(env, config), config), config);
+        return env.execute(config.jobName);
+    }
+
+    /** Writes records, dead letters and (with {@code --stats-out}) the final stats file. */
+    public static void sinkOutputs(Outputs outputs, JobConfig config) {
         Connectors.sinkRecords(outputs.records, config);
         Connectors.sinkDeadLetters(outputs.deadLetters, config);
         if (config.statsOut != null) {
@@ -149,6 +154,5 @@ public final class NormalizeJob {
                     .uid("streamnorm-stats-out")
                     .name("stats file " + config.statsOut);
         }
-        return env.execute(config.jobName);
     }
 }

@@ -2,6 +2,7 @@ package dev.streamnorm.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamnorm.jobs.pipeline.JobConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 
 /** Bad configuration of {@code streamnorm run}: one clear line on stderr, exit code 2. */
 class RunCommandTest {
@@ -101,7 +103,47 @@ class RunCommandTest {
                         tmp.resolve("s.json").toString());
 
         assertThat(code).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("--stats-out needs bounded (file://) input");
+        assertThat(err.toString())
+                .contains("--stats-out needs bounded input (file://, or kafka:// with --bounded)");
+    }
+
+    @Test
+    void boundedAppliesToKafkaInputOnly() {
+        int code = run(withEndpoints("--bounded"));
+
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString())
+                .contains("--bounded applies to kafka:// input only (file:// input is bounded")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void boundedKafkaInputTakesStatsOut() {
+        RunCommand command = new RunCommand();
+        new CommandLine(command)
+                .parseArgs(
+                        "--input",
+                        "kafka://127.0.0.1:9092/in",
+                        "--output",
+                        "stdout",
+                        "--bounded",
+                        "--stats-out",
+                        tmp.resolve("s.json").toString());
+
+        JobConfig config = command.jobConfig();
+
+        assertThat(config.bounded).isTrue();
+        assertThat(config.statsOut).isEqualTo(tmp.resolve("s.json"));
+        assertThat(config.normalization.emitFinalStats()).isTrue();
+    }
+
+    @Test
+    void kafkaInputIsUnboundedByDefault() {
+        RunCommand command = new RunCommand();
+        new CommandLine(command)
+                .parseArgs("--input", "kafka://127.0.0.1:9092/in", "--output", "stdout");
+
+        assertThat(command.jobConfig().bounded).isFalse();
     }
 
     @Test
