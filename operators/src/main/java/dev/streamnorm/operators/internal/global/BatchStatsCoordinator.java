@@ -21,7 +21,6 @@ import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.checkpoint.CheckpointCoordinator;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
@@ -50,8 +49,8 @@ import org.apache.flink.runtime.operators.coordination.OperatorEvent;
  * sent without an answer. A repeated partial of an open batch is ignored, one of a closed batch is
  * answered with the batch's recorded outcome: that also serves a subtask that is restored alone
  * while this coordinator keeps running (a failover of its region only). Outcomes are kept until a
- * completed checkpoint no subtask can restore to before them (or, without periodic checkpoints,
- * until every subtask has passed them), and at most {@link #MAX_OUTCOMES}.
+ * checkpoint completes that no subtask can restore to before them, and at most the last {@link
+ * #MAX_OUTCOMES}.
  *
  * <p>A batch closes once: a partial of a closed batch whose outcome is no longer known (its subtask
  * was idle while the others closed the batch, for longer than the outcomes are kept) is counted in
@@ -59,11 +58,10 @@ import org.apache.flink.runtime.operators.coordination.OperatorEvent;
  */
 final class BatchStatsCoordinator implements OperatorCoordinator {
     /** Bound on the outcomes kept for repeated or late partials. */
-    static final int MAX_OUTCOMES = 4096;
+    static final int MAX_OUTCOMES = 1024;
 
     private static final int STATE_VERSION = 1;
 
-    private final Context context;
     private final Normalization config;
     private final RecordShape shape;
     private final long interval;
@@ -86,7 +84,6 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
     private final TreeMap<Long, Long> pruneAt = new TreeMap<>();
 
     BatchStatsCoordinator(Context context, Normalization config, RecordShape shape) {
-        this.context = context;
         this.config = config;
         this.shape = shape;
         this.interval = config.batchInterval().toMillis();
@@ -185,9 +182,6 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
                 send(i, event);
             }
         }
-        if (!periodicCheckpoints()) {
-            prune(lowestWatermark());
-        }
         while (outcomes.size() > MAX_OUTCOMES) {
             outcomes.pollFirstEntry();
         }
@@ -253,11 +247,6 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
 
     private long lowestWatermark() {
         return Arrays.stream(watermarks).min().orElse(Long.MIN_VALUE);
-    }
-
-    private boolean periodicCheckpoints() {
-        CheckpointCoordinator checkpoints = context.getCheckpointCoordinator();
-        return checkpoints != null && checkpoints.isPeriodicCheckpointingConfigured();
     }
 
     /** Forgets the outcomes of batches that end at or before {@code watermark}. */
