@@ -41,9 +41,10 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * <p>Each job reads {@link #INPUT} records of five keys (parallelism 1, so each key's records keep
  * their order) into the normalizing operator (parallelism 2), then its source stays open. When
  * every record has passed the source, the job is stopped with a canonical savepoint: the savepoint
- * barrier follows the records, so the savepoint holds the state after exactly these records, with
- * running stats for four keys and open batches for three (one key has no running stats yet). The
- * expected values are computed independently, by {@link TrainReplay} and {@link OnlineReplay}.
+ * barrier follows the records, so the savepoint holds the state after exactly these records: in
+ * train mode, running stats for four keys and open batches for three (one key has no running stats
+ * yet); in online mode, moments for all five. The expected values are computed independently, by
+ * {@link TrainReplay} and {@link OnlineReplay}.
  *
  * <p>Not run by the tests. A committed format directory is never regenerated; when a state format
  * changes, write the new format into a new directory (it refuses to write into an existing one):
