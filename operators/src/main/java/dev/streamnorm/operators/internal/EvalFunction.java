@@ -1,12 +1,9 @@
 package dev.streamnorm.operators.internal;
 
-import dev.streamnorm.operators.DeadLetter;
-import dev.streamnorm.operators.ErrorCode;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.ChannelNormalizer;
-import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
 import java.util.HashMap;
 import java.util.Map;
@@ -55,16 +52,7 @@ final class EvalFunction extends KeyedNormFunction {
             if (!accept(record, expectedLength(key), ctx)) {
                 return;
             }
-            reject(
-                    DeadLetter.of(
-                            record,
-                            ErrorCode.NO_STATS,
-                            "no statistics for key '"
-                                    + key
-                                    + "' and no '"
-                                    + StatsTable.ANY_KEY
-                                    + "' entry"),
-                    ctx);
+            reject(FrozenStats.noStats(record, key), ctx);
             return;
         }
         if (!accept(record, normalizer.shape().size(), ctx)) {
@@ -93,9 +81,7 @@ final class EvalFunction extends KeyedNormFunction {
     }
 
     private ChannelNormalizer prepare(RunningStats stats) {
-        RecordShape shape =
-                config.shape() != null ? config.shape() : RecordShape.vector(stats.channels());
-        return config.batchNorm(shape).newNormalizer().useRunningStats(stats);
+        return FrozenStats.normalizer(config, stats);
     }
 
     private static final class CachedNormalizer {
