@@ -144,6 +144,29 @@ final class RunCommand implements Callable<Integer> {
             description = "Write each key's final stats here when a bounded train run ends")
     Path statsOut;
 
+    @Option(
+            names = "--stats-updates",
+            paramLabel = "URI",
+            description =
+                    "Eval mode: follow stats files published to kafka://host:port/topic (read from"
+                            + " its earliest offset); each applies from its effective time on")
+    String statsUpdates;
+
+    @Option(
+            names = "--stats-updates-idle",
+            paramLabel = "DURATION",
+            defaultValue = "1s",
+            converter = DurationConverter.class,
+            description =
+                    "A quiet stats-update topic holds records back this long at most (default:"
+                            + " ${DEFAULT-VALUE})")
+    Duration statsUpdatesIdle;
+
+    @Option(
+            names = "--emit-stats-version",
+            description = "Add \"stats_version\" (the stats that normalized it) to each record")
+    boolean emitStatsVersion;
+
     @Option(names = "--parallelism", paramLabel = "P", description = "Job parallelism")
     Integer parallelism;
 
@@ -284,7 +307,8 @@ final class RunCommand implements Callable<Integer> {
                         .setStatsFromSavepoint(fromSavepoint != null)
                         .setStateTtl(stateTtl)
                         .setScope(enumOf(Scope.class, scope, "--scope"))
-                        .setEmitFinalStats(statsOut != null);
+                        .setEmitFinalStats(statsOut != null)
+                        .setEmitStatsVersion(emitStatsVersion);
         if (affineTransform != null) {
             normalization.setAffine(affineTransform);
         }
@@ -307,7 +331,9 @@ final class RunCommand implements Callable<Integer> {
                 groupId,
                 enumOf(JobConfig.StartingOffsets.class, startingOffsets, "--starting-offsets"),
                 transactionTimeout,
-                statsOut);
+                statsOut,
+                statsUpdates == null ? null : Endpoint.parse(statsUpdates),
+                statsUpdatesIdle);
     }
 
     /** {@code exactly-once} → {@code EXACTLY_ONCE}, with a message listing the choices. */
