@@ -313,7 +313,9 @@ public final class KafkaPipelineBenchmark {
                         "bench-" + name,
                         JobConfig.StartingOffsets.EARLIEST,
                         Duration.ofMinutes(5),
-                        null);
+                        null,
+                        null,
+                        JobConfig.DEFAULT_STATS_UPDATES_IDLE);
         Configuration conf = NormalizeJob.flinkConfiguration(config);
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");

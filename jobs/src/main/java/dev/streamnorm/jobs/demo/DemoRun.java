@@ -171,7 +171,9 @@ public final class DemoRun {
                 "streamnorm-demo",
                 JobConfig.StartingOffsets.EARLIEST,
                 Duration.ofMinutes(5),
-                null);
+                null,
+                null,
+                JobConfig.DEFAULT_STATS_UPDATES_IDLE);
     }
 
     private void produce(String bootstrap) {

@@ -52,45 +52,6 @@ public final class JobConfig implements Serializable {
     /** The default of {@link #statsUpdatesIdle}. */
     public static final Duration DEFAULT_STATS_UPDATES_IDLE = Duration.ofSeconds(1);
 
-    /** A job without stats updates. */
-    public JobConfig(
-            String jobName,
-            Endpoint input,
-            Endpoint output,
-            @Nullable Endpoint deadLetter,
-            Normalization normalization,
-            Delivery delivery,
-            Duration checkpointInterval,
-            String stateBackend,
-            @Nullable String checkpointDir,
-            @Nullable String fromSavepoint,
-            @Nullable Integer parallelism,
-            KafkaSettings kafka,
-            String groupId,
-            StartingOffsets startingOffsets,
-            Duration transactionTimeout,
-            @Nullable Path statsOut) {
-        this(
-                jobName,
-                input,
-                output,
-                deadLetter,
-                normalization,
-                delivery,
-                checkpointInterval,
-                stateBackend,
-                checkpointDir,
-                fromSavepoint,
-                parallelism,
-                kafka,
-                groupId,
-                startingOffsets,
-                transactionTimeout,
-                statsOut,
-                null,
-                DEFAULT_STATS_UPDATES_IDLE);
-    }
-
     public JobConfig(
             String jobName,
             Endpoint input,
