@@ -95,7 +95,11 @@ public final class FollowingEvalFunction
 
     @Override
     public void open(OpenContext openContext) {
-        statsState = getRuntimeContext().getState(NormalizationState.runningStats());
+        statsState =
+                getRuntimeContext()
+                        .getState(
+                                KeyedNormFunction.withTtl(
+                                        NormalizationState.runningStats(), config));
         held =
                 getRuntimeContext()
                         .getMapState(

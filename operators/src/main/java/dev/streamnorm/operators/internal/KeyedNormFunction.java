@@ -62,6 +62,11 @@ abstract class KeyedNormFunction extends KeyedProcessFunction<String, FeatureRec
 
     /** Long-lived per-key state expires after the configured TTL of inactivity. */
     <D extends StateDescriptor<?, ?>> D withTtl(D descriptor) {
+        return withTtl(descriptor, config);
+    }
+
+    /** {@code descriptor} expiring after the TTL of {@code config}, if it has one. */
+    static <D extends StateDescriptor<?, ?>> D withTtl(D descriptor, Normalization config) {
         if (config.stateTtl() != null) {
             descriptor.enableTimeToLive(
                     StateTtlConfig.newBuilder(config.stateTtl())

@@ -13,6 +13,7 @@ import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.operators.StatsUpdate;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RunningStats;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -298,6 +299,40 @@ class FollowingEvalFunctionTest {
         List<FeatureRecord> all = new ArrayList<>(beforeSnapshot);
         all.addAll(afterRestore);
         assertMatches(all, expectedForRecords());
+    }
+
+    @Test
+    void restoredRunningStatsServeAsTheInitialVersion() throws Exception {
+        Normalization train =
+                Normalization.builder()
+                        .setBatchSize(2)
+                        .setBatchTimeout(Duration.ZERO)
+                        .setEps(EPS)
+                        .setAffine(Affine.of(WEIGHT, BIAS))
+                        .build();
+        OperatorSubtaskState trained;
+        RunningStats trainedA;
+        try (var harness = Harnesses.keyed(train)) {
+            Harnesses.feed(harness, FeatureRecord.of("a", 0, 1, 2));
+            Harnesses.feed(harness, FeatureRecord.of("a", 1, 3, 6));
+            trainedA = Harnesses.runningStats(harness, "a");
+            trained = harness.snapshot(1, 1);
+        }
+        FeatureRecord before = FeatureRecord.of("a", 100, 2, 2);
+        FeatureRecord beforeOtherKey = FeatureRecord.of("b", 100, 2, 2);
+        FeatureRecord after = FeatureRecord.of("a", 200, 2, 2);
+        try (var harness = harness(CONFIG, trained)) {
+            feedUpdates(harness, V1);
+            feed(harness, List.of(before, beforeOtherKey, after));
+            harness.processBothWatermarks(new Watermark(1_000));
+
+            assertMatches(
+                    harness.extractOutputValues(),
+                    List.of(
+                            normalized(before, trainedA, "initial"),
+                            normalized(beforeOtherKey, INITIAL_STAR, "initial"),
+                            normalized(after, V1_A, "v1")));
+        }
     }
 
     @Test
