@@ -77,6 +77,7 @@ public final class FollowingEvalFunction
     private transient Map<StatsUpdate, Map<String, ChannelNormalizer>> normalizers;
 
     private transient Map<String, ChannelNormalizer> initialNormalizers;
+    private transient RestoredNormalizers restoredNormalizers;
 
     public FollowingEvalFunction(Normalization config) {
         this.config = config;
@@ -110,6 +111,7 @@ public final class FollowingEvalFunction
         metrics = new NormMetrics(getRuntimeContext().getMetricGroup());
         normalizers = new HashMap<>();
         initialNormalizers = new HashMap<>();
+        restoredNormalizers = new RestoredNormalizers(config);
     }
 
     @Override
@@ -240,7 +242,7 @@ public final class FollowingEvalFunction
     private ChannelNormalizer initial(String key) throws Exception {
         RunningStats restored = statsState.value();
         if (restored != null) {
-            return FrozenStats.normalizer(config, restored);
+            return restoredNormalizers.of(key, restored);
         }
         return cached(initialNormalizers, config.initialStats(), key);
     }
