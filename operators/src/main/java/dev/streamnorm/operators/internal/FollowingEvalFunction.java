@@ -49,7 +49,8 @@ import org.apache.flink.util.Collector;
  * normalized at once. Updates published with an effective time ahead of the records are never late.
  *
  * <p>Updates superseded by a newer one effective at or before the watermark are dropped, as no
- * record on time can pick them any more.
+ * record on time can pick them any more. An update with the effective time and version of one
+ * already held replaces it, so a re-read update topic does not change the choice.
  */
 public final class FollowingEvalFunction
         extends KeyedBroadcastProcessFunction<String, FeatureRecord, StatsUpdate, FeatureRecord>
@@ -73,10 +74,12 @@ public final class FollowingEvalFunction
     private transient MapState<Long, List<FeatureRecord>> held;
     private transient NormMetrics metrics;
 
-    /** Normalizers per served table (an update, or null for the initial one) and entry key. */
+    /** Normalizers per update and entry key. */
     private transient Map<StatsUpdate, Map<String, ChannelNormalizer>> normalizers;
 
+    /** Normalizers of the initial table's entries, by entry key. */
     private transient Map<String, ChannelNormalizer> initialNormalizers;
+
     private transient RestoredNormalizers restoredNormalizers;
 
     public FollowingEvalFunction(Normalization config) {
