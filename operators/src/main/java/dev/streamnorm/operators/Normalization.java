@@ -3,6 +3,7 @@ package dev.streamnorm.operators;
 import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
+import dev.streamnorm.operators.internal.FollowingEvalFunction;
 import dev.streamnorm.operators.internal.KeyedNormFunctions;
 import dev.streamnorm.operators.internal.PerRecordNormFunction;
 import dev.streamnorm.operators.internal.global.GlobalNormalization;
@@ -82,6 +83,7 @@ public final class Normalization implements Serializable {
     final boolean affineGiven;
     @Nullable final Duration stateTtl;
     final boolean emitFinalStats;
+    final boolean emitStatsVersion;
     final Scope scope;
 
     private Normalization(Builder b, Affine affine) {
@@ -100,6 +102,7 @@ public final class Normalization implements Serializable {
         this.initialStats = b.initialStats;
         this.stateTtl = b.stateTtl;
         this.emitFinalStats = b.emitFinalStats;
+        this.emitStatsVersion = b.emitStatsVersion;
         this.scope = b.scope;
         this.epsGiven = b.eps != null;
         this.affineGiven = b.affineGiven || b.alignTo != null;
@@ -120,6 +123,7 @@ public final class Normalization implements Serializable {
         this.initialStats = initialStats;
         this.stateTtl = base.stateTtl;
         this.emitFinalStats = base.emitFinalStats;
+        this.emitStatsVersion = base.emitStatsVersion;
         this.scope = base.scope;
         this.epsGiven = base.epsGiven;
         this.affineGiven = base.affineGiven;
@@ -174,6 +178,27 @@ public final class Normalization implements Serializable {
                                     FeatureRecordTypeInfoFactory.TYPE_INFO);
         }
         return out.uid(OPERATOR_UID).name("normalize (" + describe() + ")");
+    }
+
+    /**
+     * Eval mode following {@code updates}: each update replaces the served stats table from its
+     * effective time on, per record event time (the rule and its determinism: {@link
+     * FollowingEvalFunction}). Records need event-time timestamps and watermarks, and so do the
+     * updates (their {@link StatsUpdate#effectiveFrom()}); an idle updates stream should be marked
+     * idle so that it does not hold records back. The updates are broadcast to every subtask.
+     *
+     * @throws IllegalArgumentException unless this is batch norm in eval mode with key scope
+     */
+    public SingleOutputStreamOperator<FeatureRecord> applyFollowing(
+            DataStream<FeatureRecord> input, DataStream<StatsUpdate> updates) {
+        checkArgument(
+                norm == Norm.BATCH && mode == Mode.EVAL && scope == Scope.KEY,
+                "stats updates apply to batch norm in eval mode with key scope only");
+        return input.keyBy(FeatureRecord::key, Types.STRING)
+                .connect(updates.broadcast(FollowingEvalFunction.UPDATES))
+                .process(new FollowingEvalFunction(this), FeatureRecordTypeInfoFactory.TYPE_INFO)
+                .uid(OPERATOR_UID)
+                .name("normalize (" + describe() + " following stats updates)");
     }
 
     /** A short description such as {@code batch train pytorch m=0.1 batch=32}. */
@@ -256,6 +281,11 @@ public final class Normalization implements Serializable {
         return scope;
     }
 
+    /** Whether eval mode following stats updates marks each record with its stats version. */
+    public boolean emitStatsVersion() {
+        return emitStatsVersion;
+    }
+
     /** Whether train mode emits each key's final stats at the end of bounded input. */
     public boolean emitFinalStats() {
         return emitFinalStats;
@@ -296,6 +326,7 @@ public final class Normalization implements Serializable {
         private boolean statsFromSavepoint;
         @Nullable private Duration stateTtl;
         private boolean emitFinalStats;
+        private boolean emitStatsVersion;
         private Scope scope = Scope.KEY;
 
         Builder() {}
@@ -417,6 +448,15 @@ public final class Normalization implements Serializable {
         /** Emit each key's final running stats to {@link #FINAL_STATS} at end of input. */
         public Builder setEmitFinalStats(boolean emitFinalStats) {
             this.emitFinalStats = emitFinalStats;
+            return this;
+        }
+
+        /**
+         * Mark each record with the version of the stats that normalized it ({@link
+         * FeatureRecord#statsVersion()}; {@link Normalization#applyFollowing} only).
+         */
+        public Builder setEmitStatsVersion(boolean emitStatsVersion) {
+            this.emitStatsVersion = emitStatsVersion;
             return this;
         }
 

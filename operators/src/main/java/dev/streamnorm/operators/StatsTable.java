@@ -4,6 +4,7 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 
 import dev.streamnorm.state.RunningStats;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -98,6 +99,22 @@ public final class StatsTable implements Serializable {
         return entries.isEmpty();
     }
 
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof StatsTable)) {
+            return false;
+        }
+        Map<String, Entry> other = ((StatsTable) o).entries;
+        return entries.keySet().equals(other.keySet())
+                && entries.entrySet().stream()
+                        .allMatch(e -> e.getValue().sameAs(other.get(e.getKey())));
+    }
+
+    @Override
+    public int hashCode() {
+        return entries.keySet().hashCode();
+    }
+
     private static final class Entry implements Serializable {
         private static final long serialVersionUID = 1L;
         final double[] mean;
@@ -108,6 +125,12 @@ public final class StatsTable implements Serializable {
             this.mean = mean;
             this.variance = variance;
             this.batches = batches;
+        }
+
+        boolean sameAs(Entry other) {
+            return batches == other.batches
+                    && Arrays.equals(mean, other.mean)
+                    && Arrays.equals(variance, other.variance);
         }
     }
 }

@@ -3,15 +3,20 @@ package dev.streamnorm.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
+import dev.streamnorm.operators.typeutils.StatsUpdateTypeInfoFactory;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
 import dev.streamnorm.state.UpdatePolicy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -277,6 +282,36 @@ class NormalizationTest {
         assertThatThrownBy(() -> builder.get().build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void statsUpdatesOnlyFollowKeyedBatchNormInEvalMode() {
+        StatsTable star = StatsTable.of(Map.of(StatsTable.ANY_KEY, RunningStats.initial(2)));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DataStream<FeatureRecord> records =
+                env.fromData(
+                        FeatureRecordTypeInfoFactory.TYPE_INFO, FeatureRecord.of("a", 1, 1, 2));
+        DataStream<StatsUpdate> updates =
+                env.fromData(StatsUpdateTypeInfoFactory.TYPE_INFO, new StatsUpdate("v1", 0, star));
+        for (Normalization config :
+                List.of(
+                        Normalization.builder().build(),
+                        Normalization.builder().setMode(Mode.ONLINE).build(),
+                        Normalization.builder().setNorm(Norm.LAYER).build(),
+                        Normalization.builder()
+                                .setMode(Mode.EVAL)
+                                .setScope(Scope.GLOBAL)
+                                .setInitialStats(star)
+                                .build())) {
+            assertThatThrownBy(() -> config.applyFollowing(records, updates))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(
+                            "stats updates apply to batch norm in eval mode with key scope only");
+        }
+        Normalization eval =
+                Normalization.builder().setMode(Mode.EVAL).setInitialStats(star).build();
+        assertThat(eval.applyFollowing(records, updates).getTransformation().getUid())
+                .isEqualTo(Normalization.OPERATOR_UID);
     }
 
     @Test

@@ -154,6 +154,29 @@ final class RunCommand implements Callable<Integer> {
             description = "Write each key's final stats here when a bounded train run ends")
     Path statsOut;
 
+    @Option(
+            names = "--stats-updates",
+            paramLabel = "URI",
+            description =
+                    "Eval mode: follow stats files published to kafka://host:port/topic (read from"
+                            + " its earliest offset); each applies from its effective time on")
+    String statsUpdates;
+
+    @Option(
+            names = "--stats-updates-idle",
+            paramLabel = "DURATION",
+            defaultValue = "1s",
+            converter = DurationConverter.class,
+            description =
+                    "A quiet stats-update topic holds records back this long at most (default:"
+                            + " ${DEFAULT-VALUE})")
+    Duration statsUpdatesIdle;
+
+    @Option(
+            names = "--emit-stats-version",
+            description = "Add \"stats_version\" (the stats that normalized it) to each record")
+    boolean emitStatsVersion;
+
     @Option(names = "--parallelism", paramLabel = "P", description = "Job parallelism")
     Integer parallelism;
 
@@ -301,7 +324,8 @@ final class RunCommand implements Callable<Integer> {
                         .setStatsFromSavepoint(fromSavepoint != null)
                         .setStateTtl(stateTtl)
                         .setScope(enumOf(Scope.class, scope, "--scope"))
-                        .setEmitFinalStats(statsOut != null);
+                        .setEmitFinalStats(statsOut != null)
+                        .setEmitStatsVersion(emitStatsVersion);
         if (affineTransform != null) {
             normalization.setAffine(affineTransform);
         }
@@ -328,7 +352,9 @@ final class RunCommand implements Callable<Integer> {
                 enumOf(JobConfig.StartingOffsets.class, startingOffsets, "--starting-offsets"),
                 bounded,
                 transactionTimeout,
-                statsOut);
+                statsOut,
+                statsUpdates == null ? null : Endpoint.parse(statsUpdates),
+                statsUpdatesIdle);
     }
 
     /** The stats entry that {@code FILE[#KEY]} names: KEY, else '*', else the only entry. */

@@ -172,7 +172,9 @@ public final class DemoRun {
                 JobConfig.StartingOffsets.EARLIEST,
                 false,
                 Duration.ofMinutes(5),
-                null);
+                null,
+                null,
+                JobConfig.DEFAULT_STATS_UPDATES_IDLE);
     }
 
     private void produce(String bootstrap) {

@@ -61,6 +61,32 @@ public final class Connectors {
         }
     }
 
+    /**
+     * The stats-update messages, always from the topic's earliest offset: the update history is
+     * small and all of it is needed to rebuild the served tables deterministically. Read with one
+     * subtask, so that updates keep their topic order (the tie-break of equal effective times).
+     */
+    public static DataStream<RawRecord> statsUpdates(
+            StreamExecutionEnvironment env, JobConfig config) {
+        Endpoint topic = config.statsUpdates;
+        if (topic == null || topic.kind() != Endpoint.Kind.KAFKA) {
+            throw new IllegalArgumentException("cannot read stats updates from " + topic);
+        }
+        KafkaSource<RawRecord> kafka =
+                KafkaSource.<RawRecord>builder()
+                        .setBootstrapServers(topic.bootstrapServers())
+                        .setTopics(topic.topic())
+                        .setGroupId(config.groupId + "-stats-updates")
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setDeserializer(new RawKafkaDeserializer())
+                        .setProperties(config.kafka.toProperties())
+                        .setProperty("isolation.level", "read_committed")
+                        .build();
+        return env.fromSource(kafka, WatermarkStrategy.noWatermarks(), "stats updates " + topic)
+                .setParallelism(1)
+                .uid("streamnorm-stats-updates");
+    }
+
     private static OffsetsInitializer startingOffsets(JobConfig.StartingOffsets offsets) {
         switch (offsets) {
             case EARLIEST:

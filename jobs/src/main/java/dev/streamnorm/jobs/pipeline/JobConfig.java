@@ -5,7 +5,10 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import dev.streamnorm.jobs.io.Endpoint;
 import dev.streamnorm.jobs.io.KafkaSettings;
+import dev.streamnorm.operators.Mode;
+import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.Scope;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +50,15 @@ public final class JobConfig implements Serializable {
     public final Duration transactionTimeout;
     @Nullable public final Path statsOut;
 
+    /** The stats-update topic that eval mode follows, or null (frozen stats). */
+    @Nullable public final Endpoint statsUpdates;
+
+    /** After how long without messages the stats-update topic stops holding records back. */
+    public final Duration statsUpdatesIdle;
+
+    /** The default of {@link #statsUpdatesIdle}. */
+    public static final Duration DEFAULT_STATS_UPDATES_IDLE = Duration.ofSeconds(1);
+
     public JobConfig(
             String jobName,
             Endpoint input,
@@ -64,7 +76,9 @@ public final class JobConfig implements Serializable {
             StartingOffsets startingOffsets,
             boolean bounded,
             Duration transactionTimeout,
-            @Nullable Path statsOut) {
+            @Nullable Path statsOut,
+            @Nullable Endpoint statsUpdates,
+            Duration statsUpdatesIdle) {
         this.jobName = checkNotNull(jobName);
         this.input = checkNotNull(input);
         this.output = checkNotNull(output);
@@ -82,6 +96,25 @@ public final class JobConfig implements Serializable {
         this.bounded = bounded;
         this.transactionTimeout = checkNotNull(transactionTimeout);
         this.statsOut = statsOut;
+        this.statsUpdates = statsUpdates;
+        this.statsUpdatesIdle = checkNotNull(statsUpdatesIdle);
+        checkArgument(
+                statsUpdates == null || statsUpdates.kind() == Endpoint.Kind.KAFKA,
+                "--stats-updates must be kafka://host:port/topic, got %s",
+                statsUpdates);
+        checkArgument(
+                statsUpdates == null
+                        || (normalization.norm() == Norm.BATCH
+                                && normalization.mode() == Mode.EVAL
+                                && normalization.scope() == Scope.KEY),
+                "--stats-updates needs --norm batch --mode eval --scope key");
+        checkArgument(
+                !normalization.emitStatsVersion() || statsUpdates != null,
+                "--emit-stats-version needs --stats-updates");
+        checkArgument(
+                !statsUpdatesIdle.isNegative() && !statsUpdatesIdle.isZero(),
+                "--stats-updates-idle must be positive, got %s",
+                statsUpdatesIdle);
         checkArgument(
                 !bounded || input.kind() == Endpoint.Kind.KAFKA,
                 "--bounded applies to kafka:// input only (file:// input is bounded already)");

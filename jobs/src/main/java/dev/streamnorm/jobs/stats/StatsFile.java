@@ -99,33 +99,43 @@ public final class StatsFile {
     public static StatsFile read(Path file) {
         JsonNode root = readJson(file, "stats file");
         try {
-            if (root.has("running_mean")) {
-                return fromStateDict(root);
-            }
-            String format = root.path("format").asText("");
-            if (!format.equals(FORMAT)) {
-                throw new IllegalArgumentException(
-                        "expected \"format\": \"" + FORMAT + "\" or a PyTorch state_dict");
-            }
-            Map<String, RunningStats> keys = new LinkedHashMap<>();
-            JsonNode entries = root.path("keys");
-            if (!entries.isObject() || entries.isEmpty()) {
-                throw new IllegalArgumentException("\"keys\" must be a non-empty object");
-            }
-            for (Iterator<Map.Entry<String, JsonNode>> it = entries.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                keys.put(e.getKey(), runningStats(e.getValue(), "keys." + e.getKey()));
-            }
-            return new StatsFile(
-                    StatsTable.of(keys),
-                    shape(root.get("shape")),
-                    root.hasNonNull("eps") ? number(root.get("eps"), "eps") : null,
-                    root.hasNonNull("momentum") ? root.get("momentum").asText() : null,
-                    root.hasNonNull("convention") ? root.get("convention").asText() : null,
-                    affine(root));
+            return of(root);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A stats file or PyTorch {@code state_dict} already parsed as JSON; fields it does not know
+     * (such as a stats update's {@code version}) are ignored.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    public static StatsFile of(JsonNode root) {
+        if (root.has("running_mean")) {
+            return fromStateDict(root);
+        }
+        String format = root.path("format").asText("");
+        if (!format.equals(FORMAT)) {
+            throw new IllegalArgumentException(
+                    "expected \"format\": \"" + FORMAT + "\" or a PyTorch state_dict");
+        }
+        Map<String, RunningStats> keys = new LinkedHashMap<>();
+        JsonNode entries = root.path("keys");
+        if (!entries.isObject() || entries.isEmpty()) {
+            throw new IllegalArgumentException("\"keys\" must be a non-empty object");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = entries.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            keys.put(e.getKey(), runningStats(e.getValue(), "keys." + e.getKey()));
+        }
+        return new StatsFile(
+                StatsTable.of(keys),
+                shape(root.get("shape")),
+                root.hasNonNull("eps") ? number(root.get("eps"), "eps") : null,
+                root.hasNonNull("momentum") ? root.get("momentum").asText() : null,
+                root.hasNonNull("convention") ? root.get("convention").asText() : null,
+                affine(root));
     }
 
     private static StatsFile fromStateDict(JsonNode root) {

@@ -54,6 +54,9 @@ class RunCommandTest {
                 "--scope everywhere | --scope must be one of key, global",
                 "--scope global --shape 4 | --scope global batches by event time: it needs --batch-interval",
                 "--stats /no/such/file.json | /no/such/file.json: no such stats file",
+                "--stats-updates kafka://127.0.0.1:9/updates | --stats-updates needs --norm batch --mode eval --scope key",
+                "--norm layer --stats-updates kafka://127.0.0.1:9/updates | --stats-updates needs --norm batch --mode eval --scope key",
+                "--emit-stats-version | --emit-stats-version needs --stats-updates",
             })
     void badOptionsGiveOneLineAndExitTwo(String options, String message) {
         int code = run(withEndpoints(options.trim().split(" ")));
@@ -88,6 +91,30 @@ class RunCommandTest {
         assertThat(err.toString())
                 .contains("stats.json")
                 .contains("expected \"format\": \"streamnorm.stats/v1\" or a PyTorch state_dict");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--stats-updates file:///tmp/updates.jsonl | --stats-updates must be kafka://host:port/topic",
+                "--stats-updates kafka://127.0.0.1:9/u --scope global | --stats-updates needs --norm batch --mode eval --scope key",
+                "--stats-updates kafka://127.0.0.1:9/u --stats-updates-idle 0s | --stats-updates-idle must be positive",
+                "--emit-stats-version --stats-updates-idle 2s | --emit-stats-version needs --stats-updates",
+            })
+    void badStatsUpdateOptionsInEvalModeGiveOneLineAndExitTwo(String options, String message)
+            throws Exception {
+        Path stats =
+                Files.writeString(
+                        tmp.resolve("stats.json"),
+                        "{\"running_mean\": [0, 1], \"running_var\": [1, 2]}");
+        String[] evalOptions = ("--mode eval --stats " + stats + " " + options.trim()).split(" ");
+
+        int code = run(withEndpoints(evalOptions));
+
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains(message.trim());
+        assertThat(err.toString().trim().lines()).hasSize(1);
     }
 
     @Test

@@ -2,11 +2,8 @@ package dev.streamnorm.operators.internal;
 
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
-import dev.streamnorm.operators.LayerSettings;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.NormalizationState;
-import dev.streamnorm.operators.SavedLayerState;
-import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.BatchNorm;
 import dev.streamnorm.state.ChannelNormalizer;
 import dev.streamnorm.state.RecordShape;
@@ -27,7 +24,7 @@ import org.apache.flink.util.Collector;
  * metrics and the batch-norm layer for the key's shape.
  *
  * <p>Savepoints also carry the {@code *} stats entry and the layer settings ({@link
- * SavedLayerState}); on restore they complete the configuration ({@link Normalization#withSaved}).
+ * SavedLayerCheckpoint}); on restore they complete the configuration.
  */
 abstract class KeyedNormFunction extends KeyedProcessFunction<String, FeatureRecord, FeatureRecord>
         implements CheckpointedFunction {
@@ -37,7 +34,7 @@ abstract class KeyedNormFunction extends KeyedProcessFunction<String, FeatureRec
     Normalization config;
 
     transient ValueState<RunningStats> statsState;
-    private transient SavedLayerState saved;
+    private transient SavedLayerCheckpoint saved;
     transient NormMetrics metrics;
     @Nullable private transient BatchNorm layer;
     @Nullable private transient ChannelNormalizer normalizer;
@@ -48,19 +45,13 @@ abstract class KeyedNormFunction extends KeyedProcessFunction<String, FeatureRec
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        saved = new SavedLayerState(context.getOperatorStateStore());
-        if (context.isRestored()) {
-            config = config.withSaved(saved.settings(), saved.anyKeyStats());
-        }
+        saved = new SavedLayerCheckpoint();
+        config = saved.initialize(context, config);
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        boolean writer = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
-        saved.save(
-                writer,
-                LayerSettings.of(config),
-                config.initialStats().lookupExact(StatsTable.ANY_KEY));
+        saved.snapshot(getRuntimeContext(), config);
     }
 
     @Override
@@ -71,6 +62,11 @@ abstract class KeyedNormFunction extends KeyedProcessFunction<String, FeatureRec
 
     /** Long-lived per-key state expires after the configured TTL of inactivity. */
     <D extends StateDescriptor<?, ?>> D withTtl(D descriptor) {
+        return withTtl(descriptor, config);
+    }
+
+    /** {@code descriptor} expiring after the TTL of {@code config}, if it has one. */
+    static <D extends StateDescriptor<?, ?>> D withTtl(D descriptor, Normalization config) {
         if (config.stateTtl() != null) {
             descriptor.enableTimeToLive(
                     StateTtlConfig.newBuilder(config.stateTtl())
@@ -86,13 +82,7 @@ abstract class KeyedNormFunction extends KeyedProcessFunction<String, FeatureRec
      * {@code expectedLength} values (negative: not known yet).
      */
     boolean accept(FeatureRecord record, int expectedLength, Context ctx) {
-        DeadLetter rejected =
-                RecordCheck.check(
-                        record,
-                        expectedLength,
-                        config.shape() != null
-                                ? config.shape()
-                                : "learned from the key's first record");
+        DeadLetter rejected = RecordCheck.check(record, expectedLength, config);
         if (rejected == null) {
             return true;
         }

@@ -34,6 +34,7 @@ import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /** Test harnesses around the keyed functions, and readers of their state and outputs. */
@@ -91,6 +92,12 @@ final class Harnesses {
                     Backend backend)
                     throws Exception {
         harness.setStateBackend(backend.create());
+        return open(harness, restore);
+    }
+
+    /** Opens {@code harness} without Kryo (as the jobs run), restored from {@code restore}. */
+    static <H extends AbstractStreamOperatorTestHarness<?>> H open(
+            H harness, @Nullable OperatorSubtaskState restore) throws Exception {
         ((SerializerConfigImpl) harness.getExecutionConfig().getSerializerConfig())
                 .setGenericTypes(false);
         if (restore != null) {
