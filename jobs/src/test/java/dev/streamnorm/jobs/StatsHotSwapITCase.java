@@ -3,7 +3,6 @@ package dev.streamnorm.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.streamnorm.jobs.demo.EmbeddedKafka;
 import dev.streamnorm.jobs.io.RawRecord;
 import dev.streamnorm.jobs.pipeline.JobConfig;
 import dev.streamnorm.operators.Mode;
@@ -25,11 +24,8 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,27 +66,9 @@ class StatsHotSwapITCase {
     static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
     static final AtomicLong SEEN = new AtomicLong();
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = KafkaBrokerExtension.flink();
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = TestKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     /**
      * Slows the raw records down (so that checkpoints complete while they flow) and throws once,
@@ -215,7 +193,7 @@ class StatsHotSwapITCase {
                         .build();
         return KafkaJobs.config(
                 name,
-                kafka,
+                KAFKA.kafka(),
                 INPUT,
                 "hs-output-" + name,
                 "hs-dead-letters-" + name,
@@ -230,14 +208,14 @@ class StatsHotSwapITCase {
     private static KafkaJobs.Result run(
             String name, Path savepoints, @Nullable FailOnceAfterACheckpoint failure)
             throws Exception {
-        kafka.createTopics(2, "hs-output-" + name, "hs-dead-letters-" + name);
+        KAFKA.kafka().createTopics(2, "hs-output-" + name, "hs-dead-letters-" + name);
         Configuration restarts = new Configuration();
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         restarts.set(
                 RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         return KafkaJobs.runToEndOfInput(
-                kafka, config(name), savepoints.resolve(name), restarts, failure);
+                KAFKA.kafka(), config(name), savepoints.resolve(name), restarts, failure);
     }
 
     /** Output records by id: {@code stats_version} and values. */
@@ -269,10 +247,10 @@ class StatsHotSwapITCase {
     @Test
     void versionsFollowEventTimeAndARestartChangesNothing(@TempDir Path savepoints)
             throws Exception {
-        kafka.createTopics(1, INPUT, UPDATES);
-        TestKafka.produce(kafka.bootstrapServers(), UPDATES, updates());
+        KAFKA.kafka().createTopics(1, INPUT, UPDATES);
+        TestKafka.produce(KAFKA.kafka().bootstrapServers(), UPDATES, updates());
         List<FeatureData.Input> records = records();
-        TestKafka.produce(kafka.bootstrapServers(), INPUT, records);
+        TestKafka.produce(KAFKA.kafka().bootstrapServers(), INPUT, records);
 
         KafkaJobs.Result clean = run("clean", savepoints, null);
 

@@ -3,7 +3,6 @@ package dev.streamnorm.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamnorm.jobs.cli.StreamnormCli;
-import dev.streamnorm.jobs.demo.EmbeddedKafka;
 import dev.streamnorm.jobs.pipeline.JobConfig;
 import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.operators.Normalization;
@@ -22,10 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,27 +42,9 @@ class StatsSavepointITCase {
     private static final RunningStats ANY_KEY =
             RunningStats.of(new double[] {1e6, 100, 200, 300}, new double[] {4, 9, 16, 25}, 7);
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = KafkaBrokerExtension.flink();
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = TestKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void aTrainSavepointRoundTripsAndServesEvalLikeItsFile(@TempDir Path tmp) throws Exception {
@@ -171,8 +149,8 @@ class StatsSavepointITCase {
     private static Path trainAndSavepoint(List<FeatureData.Input> inputs, Path initial, Path tmp)
             throws Exception {
         String topic = "stats-train-input";
-        kafka.createTopics(2, topic, "stats-train-output", "stats-train-dead");
-        TestKafka.produce(kafka.bootstrapServers(), topic, inputs);
+        KAFKA.kafka().createTopics(2, topic, "stats-train-output", "stats-train-dead");
+        TestKafka.produce(KAFKA.kafka().bootstrapServers(), topic, inputs);
         StatsFile start = StatsFile.read(initial);
         Normalization normalization =
                 Normalization.builder()
@@ -186,7 +164,7 @@ class StatsSavepointITCase {
         JobConfig config =
                 KafkaJobs.config(
                         "stats-train",
-                        kafka,
+                        KAFKA.kafka(),
                         topic,
                         "stats-train-output",
                         "stats-train-dead",
@@ -194,7 +172,7 @@ class StatsSavepointITCase {
                         Duration.ofMillis(500),
                         2);
         Path savepoints = Files.createDirectory(tmp.resolve("savepoints"));
-        KafkaJobs.runToEndOfInput(kafka, config, savepoints);
+        KafkaJobs.runToEndOfInput(KAFKA.kafka(), config, savepoints);
         try (Stream<Path> dirs = Files.list(savepoints)) {
             return dirs.filter(Files::isDirectory).findFirst().orElseThrow();
         }
