@@ -3,7 +3,6 @@ package dev.streamnorm.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.streamnorm.jobs.demo.EmbeddedKafka;
 import dev.streamnorm.jobs.io.RawRecord;
 import dev.streamnorm.jobs.pipeline.JobConfig;
 import dev.streamnorm.operators.Normalization;
@@ -21,12 +20,9 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -58,27 +54,9 @@ class ExactlyOnceITCase {
     /** The failure is thrown when {@link #SEEN} reaches this. */
     static volatile long failAt = Long.MAX_VALUE;
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = KafkaBrokerExtension.flink();
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = TestKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     /** Passes raw messages through, and throws once when {@link #SEEN} reaches {@link #failAt}. */
     static final class FailOnce extends RichMapFunction<RawRecord, RawRecord> {
@@ -108,8 +86,8 @@ class ExactlyOnceITCase {
         List<FeatureData.Input> firstHalf = inputs.subList(0, inputs.size() / 2);
         List<FeatureData.Input> secondHalf = inputs.subList(inputs.size() / 2, inputs.size());
         assertThat(secondHalf.size()).isGreaterThan(2 * FAIL_AFTER);
-        kafka.createTopics(4, INPUT, OUTPUT);
-        kafka.createTopics(2, DEAD_LETTERS);
+        KAFKA.kafka().createTopics(4, INPUT, OUTPUT);
+        KAFKA.kafka().createTopics(2, DEAD_LETTERS);
 
         Normalization normalization =
                 Normalization.builder()
@@ -120,7 +98,7 @@ class ExactlyOnceITCase {
         JobConfig config =
                 KafkaJobs.config(
                         "exactly-once",
-                        kafka,
+                        KAFKA.kafka(),
                         INPUT,
                         OUTPUT,
                         DEAD_LETTERS,
@@ -141,21 +119,22 @@ class ExactlyOnceITCase {
                         ExpectedOutputs.compute(firstHalf, normalization, SHAPE), BATCH_SIZE);
 
         failAt = firstHalf.size() + FAIL_AFTER;
-        TestKafka.produce(kafka.bootstrapServers(), INPUT, firstHalf);
+        TestKafka.produce(KAFKA.kafka().bootstrapServers(), INPUT, firstHalf);
         JobClient job = KafkaJobs.start(config, restarts, new FailOnce());
         try (TestKafka.CommittedReader out =
-                        new TestKafka.CommittedReader(kafka.bootstrapServers(), OUTPUT);
+                        new TestKafka.CommittedReader(KAFKA.kafka().bootstrapServers(), OUTPUT);
                 TestKafka.CommittedReader dead =
-                        new TestKafka.CommittedReader(kafka.bootstrapServers(), DEAD_LETTERS)) {
+                        new TestKafka.CommittedReader(
+                                KAFKA.kafka().bootstrapServers(), DEAD_LETTERS)) {
             // Committed output of the first half: at least one checkpoint has completed.
             out.awaitCount(firstHalfOutputs, TestKafka.WAIT, job);
             assertThat(FAILED).as("no failure before the second half").isFalse();
 
-            TestKafka.produce(kafka.bootstrapServers(), INPUT, secondHalf);
+            TestKafka.produce(KAFKA.kafka().bootstrapServers(), INPUT, secondHalf);
             out.awaitCount(expectedOutputs, TestKafka.WAIT, job);
             dead.awaitCount(expectedDeadLetters, TestKafka.WAIT, job);
-            Map<TopicPartition, Long> end = TestKafka.endOffsets(kafka, INPUT);
-            TestKafka.awaitCommitted(kafka, config.groupId, end, job);
+            Map<TopicPartition, Long> end = TestKafka.endOffsets(KAFKA.kafka(), INPUT);
+            TestKafka.awaitCommitted(KAFKA.kafka(), config.groupId, end, job);
             job.cancel().get(TestKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
             out.readToEnd(TestKafka.WAIT);
             dead.readToEnd(TestKafka.WAIT);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamnorm.jobs.cli.StreamnormCli;
-import dev.streamnorm.jobs.demo.EmbeddedKafka;
 import dev.streamnorm.jobs.pipeline.JobConfig;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.state.RecordShape;
@@ -19,11 +18,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,35 +38,17 @@ class FileRunITCase {
     private static final String OUTPUT = "file-run-output";
     private static final String DEAD_LETTERS = "file-run-dead-letters";
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = KafkaBrokerExtension.flink();
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = TestKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void aBoundedFileRunWritesWhatTheKafkaRunWrites(@TempDir Path tmp) throws Exception {
         List<FeatureData.Input> inputs =
                 FeatureData.generate(RECORDS, KEYS, CHANNELS, 100, false, 23L);
-        kafka.createTopics(3, INPUT, OUTPUT);
-        kafka.createTopics(1, DEAD_LETTERS);
-        TestKafka.produce(kafka.bootstrapServers(), INPUT, inputs);
+        KAFKA.kafka().createTopics(3, INPUT, OUTPUT);
+        KAFKA.kafka().createTopics(1, DEAD_LETTERS);
+        TestKafka.produce(KAFKA.kafka().bootstrapServers(), INPUT, inputs);
         Normalization normalization =
                 Normalization.builder()
                         .setShape(RecordShape.vector(CHANNELS))
@@ -80,7 +58,7 @@ class FileRunITCase {
         JobConfig config =
                 KafkaJobs.config(
                         "file-run",
-                        kafka,
+                        KAFKA.kafka(),
                         INPUT,
                         OUTPUT,
                         DEAD_LETTERS,
@@ -88,7 +66,8 @@ class FileRunITCase {
                         Duration.ofMillis(500),
                         2);
         KafkaJobs.Result kafkaRun =
-                KafkaJobs.runToEndOfInput(kafka, config, Files.createDirectory(tmp.resolve("sp")));
+                KafkaJobs.runToEndOfInput(
+                        KAFKA.kafka(), config, Files.createDirectory(tmp.resolve("sp")));
 
         Path in = tmp.resolve("in.jsonl");
         Path out = tmp.resolve("out/normalized.jsonl");

@@ -42,6 +42,31 @@ final class KafkaJobs {
             Normalization normalization,
             Duration checkpointInterval,
             int parallelism) {
+        return config(
+                name,
+                kafka,
+                input,
+                output,
+                deadLetters,
+                normalization,
+                checkpointInterval,
+                parallelism,
+                null,
+                JobConfig.DEFAULT_STATS_UPDATES_IDLE);
+    }
+
+    /** {@link #config} following the stats updates of topic {@code statsUpdates} when not null. */
+    static JobConfig config(
+            String name,
+            EmbeddedKafka kafka,
+            String input,
+            String output,
+            String deadLetters,
+            Normalization normalization,
+            Duration checkpointInterval,
+            int parallelism,
+            @Nullable String statsUpdates,
+            Duration statsUpdatesIdle) {
         String base = "kafka://" + kafka.bootstrapServers() + "/";
         return new JobConfig(
                 name,
@@ -58,8 +83,11 @@ final class KafkaJobs {
                 KafkaSettings.none(),
                 "group-" + name,
                 JobConfig.StartingOffsets.COMMITTED,
+                false,
                 Duration.ofMinutes(2),
-                null);
+                null,
+                statsUpdates == null ? null : Endpoint.parse(base + statsUpdates),
+                statsUpdatesIdle);
     }
 
     /**
@@ -80,9 +108,9 @@ final class KafkaJobs {
         if (onRaw != null) {
             raw = raw.map(onRaw).returns(TypeInformation.of(RawRecord.class)).uid("test-on-raw");
         }
-        NormalizeJob.Outputs outputs = NormalizeJob.defineWorkflow(raw, config);
-        Connectors.sinkRecords(outputs.records, config);
-        Connectors.sinkDeadLetters(outputs.deadLetters, config);
+        DataStream<RawRecord> updates =
+                config.statsUpdates == null ? null : Connectors.statsUpdates(env, config);
+        NormalizeJob.sinkOutputs(NormalizeJob.defineWorkflow(raw, updates, config), config);
         return env.executeAsync(config.jobName);
     }
 
@@ -107,8 +135,21 @@ final class KafkaJobs {
      */
     static Result runToEndOfInput(EmbeddedKafka kafka, JobConfig config, Path savepoints)
             throws Exception {
+        return runToEndOfInput(kafka, config, savepoints, new Configuration(), null);
+    }
+
+    /**
+     * {@link #runToEndOfInput} with {@code extra} configuration and {@code onRaw} ({@link #start}).
+     */
+    static Result runToEndOfInput(
+            EmbeddedKafka kafka,
+            JobConfig config,
+            Path savepoints,
+            Configuration extra,
+            @Nullable MapFunction<RawRecord, RawRecord> onRaw)
+            throws Exception {
         Map<TopicPartition, Long> end = TestKafka.endOffsets(kafka, config.input.topic());
-        JobClient job = start(config, new Configuration(), null);
+        JobClient job = start(config, extra, onRaw);
         try {
             TestKafka.awaitCommitted(kafka, config.groupId, end, job);
             job.stopWithSavepoint(

@@ -3,7 +3,6 @@ package dev.streamnorm.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.streamnorm.jobs.demo.EmbeddedKafka;
 import dev.streamnorm.jobs.pipeline.JobConfig;
 import dev.streamnorm.operators.ErrorCode;
 import dev.streamnorm.operators.Normalization;
@@ -14,12 +13,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,27 +37,9 @@ class PoisonRecordsITCase {
     private static final String OUTPUT = "poison-output";
     private static final String DEAD_LETTERS = "poison-dead-letters";
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = KafkaBrokerExtension.flink();
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = TestKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void everyMessageIsNormalizedOrDeadLetteredExactlyOnce(@TempDir Path savepoints)
@@ -80,9 +58,10 @@ class PoisonRecordsITCase {
                 .as("clean records without a key field, keyed by their Kafka key")
                 .filteredOn(input -> input.kind.equals("clean-keyless"))
                 .hasSizeGreaterThan(100);
-        kafka.createTopics(4, INPUT, OUTPUT);
-        kafka.createTopics(2, DEAD_LETTERS);
-        List<RecordMetadata> produced = TestKafka.produce(kafka.bootstrapServers(), INPUT, inputs);
+        KAFKA.kafka().createTopics(4, INPUT, OUTPUT);
+        KAFKA.kafka().createTopics(2, DEAD_LETTERS);
+        List<RecordMetadata> produced =
+                TestKafka.produce(KAFKA.kafka().bootstrapServers(), INPUT, inputs);
 
         Normalization normalization =
                 Normalization.builder()
@@ -93,14 +72,14 @@ class PoisonRecordsITCase {
         JobConfig config =
                 KafkaJobs.config(
                         "poison",
-                        kafka,
+                        KAFKA.kafka(),
                         INPUT,
                         OUTPUT,
                         DEAD_LETTERS,
                         normalization,
                         Duration.ofMillis(500),
                         2);
-        KafkaJobs.Result result = KafkaJobs.runToEndOfInput(kafka, config, savepoints);
+        KafkaJobs.Result result = KafkaJobs.runToEndOfInput(KAFKA.kafka(), config, savepoints);
 
         int poison = FeatureData.poisonCount(inputs);
         assertThat(poison).isEqualTo(RECORDS / POISON_EVERY);

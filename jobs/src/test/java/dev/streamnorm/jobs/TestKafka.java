@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * with {@code read_committed}, consumer-group offsets, and bounded waits that fail with a clear
  * message (and at once when the job under test has ended).
  */
-final class TestKafka {
+public final class TestKafka {
     /** Generous bound for each wait; a healthy run needs a small fraction of it. */
     static final Duration WAIT = Duration.ofSeconds(120);
 
@@ -61,12 +62,8 @@ final class TestKafka {
         boolean holds() throws Exception;
     }
 
-    /**
-     * Produces {@code inputs} in order, Kafka key = the input's key, and returns where each one
-     * landed (same index).
-     */
-    static List<RecordMetadata> produce(
-            String bootstrap, String topic, List<FeatureData.Input> inputs) throws Exception {
+    /** An idempotent producer of byte arrays that waits for all replicas, batching generously. */
+    public static Properties producer(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -76,8 +73,52 @@ final class TestKafka {
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return props;
+    }
+
+    /** A {@code read_committed} consumer of byte arrays that commits nothing. */
+    public static Properties committedConsumer(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        props.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        return props;
+    }
+
+    /**
+     * The latest offset of each partition: with {@code READ_COMMITTED} the last stable offset (no
+     * open transaction before it), with {@code READ_UNCOMMITTED} the end of the log.
+     */
+    public static Map<TopicPartition, Long> latestOffsets(
+            Admin admin, Collection<TopicPartition> partitions, IsolationLevel isolation)
+            throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            request.put(tp, OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        admin.listOffsets(request, new ListOffsetsOptions(isolation))
+                .all()
+                .get(30, TimeUnit.SECONDS)
+                .forEach((tp, info) -> offsets.put(tp, info.offset()));
+        return offsets;
+    }
+
+    /**
+     * Produces {@code inputs} in order, Kafka key = the input's key, and returns where each one
+     * landed (same index).
+     */
+    static List<RecordMetadata> produce(
+            String bootstrap, String topic, List<FeatureData.Input> inputs) throws Exception {
         List<Future<RecordMetadata>> sent = new ArrayList<>(inputs.size());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producer(bootstrap))) {
             for (FeatureData.Input input : inputs) {
                 byte[] key = input.key.getBytes(StandardCharsets.UTF_8);
                 sent.add(producer.send(new ProducerRecord<>(topic, key, input.payload)));
@@ -184,18 +225,7 @@ final class TestKafka {
         CommittedReader(String bootstrap, String topic) {
             this.topic = topic;
             adminProperties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-            props.put(
-                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                    ByteArrayDeserializer.class.getName());
-            props.put(
-                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                    ByteArrayDeserializer.class.getName());
-            consumer = new KafkaConsumer<>(props);
+            consumer = new KafkaConsumer<>(committedConsumer(bootstrap));
             for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, info.partition()));
             }
@@ -252,9 +282,13 @@ final class TestKafka {
                         () -> {
                             poll();
                             stable.clear();
-                            stable.putAll(latest(admin, IsolationLevel.READ_COMMITTED));
+                            stable.putAll(
+                                    latestOffsets(
+                                            admin, partitions, IsolationLevel.READ_COMMITTED));
                             written.clear();
-                            written.putAll(latest(admin, IsolationLevel.READ_UNCOMMITTED));
+                            written.putAll(
+                                    latestOffsets(
+                                            admin, partitions, IsolationLevel.READ_UNCOMMITTED));
                             if (!stable.equals(written)) {
                                 return false;
                             }
@@ -269,20 +303,6 @@ final class TestKafka {
             assertThat(consumer.beginningOffsets(partitions).values())
                     .as("log start offsets of %s (records deleted by retention?)", topic)
                     .containsOnly(0L);
-        }
-
-        private Map<TopicPartition, Long> latest(Admin admin, IsolationLevel isolation)
-                throws Exception {
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            for (TopicPartition tp : partitions) {
-                request.put(tp, OffsetSpec.latest());
-            }
-            Map<TopicPartition, Long> offsets = new HashMap<>();
-            admin.listOffsets(request, new ListOffsetsOptions(isolation))
-                    .all()
-                    .get(30, TimeUnit.SECONDS)
-                    .forEach((tp, info) -> offsets.put(tp, info.offset()));
-            return offsets;
         }
 
         private void poll() {

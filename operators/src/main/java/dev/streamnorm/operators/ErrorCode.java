@@ -12,7 +12,9 @@ public enum ErrorCode {
     /** A {@code key} or {@code ts} field of the wrong type (found while decoding). */
     BAD_FIELD("bad-field"),
     WRONG_LENGTH("wrong-length"),
-    NO_STATS("no-stats");
+    NO_STATS("no-stats"),
+    /** A stats-update message (eval mode following stats updates) that is not a stats file. */
+    BAD_STATS_UPDATE("bad-stats-update");
 
     private final String code;
 

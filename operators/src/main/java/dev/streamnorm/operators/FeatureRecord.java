@@ -5,12 +5,14 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
 import java.util.Arrays;
 import java.util.Objects;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One feature vector flowing through streamnorm: a key, an optional event time, the values (C·L
  * doubles, row-major) and what is needed to write it back out: the original payload (kept for
- * pass-through fields and dead letters) and its origin.
+ * pass-through fields and dead letters) and its origin; in eval mode following stats updates, also
+ * the version of the stats that normalized it.
  *
  * <p>Operators normalize {@link #values()} in place and emit the same record.
  */
@@ -26,14 +28,26 @@ public final class FeatureRecord {
     private final double[] values;
     private final byte[] payload;
     private final Origin origin;
+    @Nullable private final String statsVersion;
 
     public FeatureRecord(
             String key, long timestamp, double[] values, byte[] payload, Origin origin) {
+        this(key, timestamp, values, payload, origin, null);
+    }
+
+    public FeatureRecord(
+            String key,
+            long timestamp,
+            double[] values,
+            byte[] payload,
+            Origin origin,
+            @Nullable String statsVersion) {
         this.key = checkNotNull(key);
         this.timestamp = timestamp;
         this.values = checkNotNull(values);
         this.payload = checkNotNull(payload);
         this.origin = checkNotNull(origin);
+        this.statsVersion = statsVersion;
     }
 
     /** A record without payload or origin (built in code). */
@@ -66,14 +80,25 @@ public final class FeatureRecord {
         return origin;
     }
 
+    /** The version of the stats that normalized this record, or null when not recorded. */
+    @Nullable
+    public String statsVersion() {
+        return statsVersion;
+    }
+
     /** The same record with event time {@code timestamp}. */
     public FeatureRecord withTimestamp(long timestamp) {
-        return new FeatureRecord(key, timestamp, values, payload, origin);
+        return new FeatureRecord(key, timestamp, values, payload, origin, statsVersion);
+    }
+
+    /** The same record marked as normalized with the stats of {@code version}. */
+    public FeatureRecord withStatsVersion(@Nullable String version) {
+        return new FeatureRecord(key, timestamp, values, payload, origin, version);
     }
 
     /** A deep copy. */
     public FeatureRecord copy() {
-        return new FeatureRecord(key, timestamp, values.clone(), payload, origin);
+        return new FeatureRecord(key, timestamp, values.clone(), payload, origin, statsVersion);
     }
 
     @Override
@@ -86,7 +111,8 @@ public final class FeatureRecord {
                 && key.equals(that.key)
                 && Arrays.equals(values, that.values)
                 && Arrays.equals(payload, that.payload)
-                && origin.equals(that.origin);
+                && origin.equals(that.origin)
+                && Objects.equals(statsVersion, that.statsVersion);
     }
 
     @Override
@@ -103,6 +129,7 @@ public final class FeatureRecord {
                 + Arrays.toString(values)
                 + ", origin="
                 + origin
+                + (statsVersion == null ? "" : ", statsVersion=" + statsVersion)
                 + '}';
     }
 }

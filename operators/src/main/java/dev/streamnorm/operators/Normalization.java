@@ -3,6 +3,7 @@ package dev.streamnorm.operators;
 import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
+import dev.streamnorm.operators.internal.FollowingEvalFunction;
 import dev.streamnorm.operators.internal.KeyedNormFunctions;
 import dev.streamnorm.operators.internal.PerRecordNormFunction;
 import dev.streamnorm.operators.internal.global.GlobalNormalization;
@@ -75,11 +76,17 @@ public final class Normalization implements Serializable {
     final int groups;
     final Affine affine;
     final StatsTable initialStats;
+
+    /** Whether eps and affine were set explicitly (they then win over a savepoint's). */
+    final boolean epsGiven;
+
+    final boolean affineGiven;
     @Nullable final Duration stateTtl;
     final boolean emitFinalStats;
+    final boolean emitStatsVersion;
     final Scope scope;
 
-    private Normalization(Builder b) {
+    private Normalization(Builder b, Affine affine) {
         this.norm = b.norm;
         this.mode = b.mode;
         this.shape = b.shape;
@@ -91,11 +98,58 @@ public final class Normalization implements Serializable {
                 b.momentum != null ? b.momentum : Momentum.of(b.convention.defaultMomentum());
         this.eps = b.eps != null ? b.eps : b.convention.defaultEps();
         this.groups = b.groups == null ? 0 : b.groups;
-        this.affine = b.affine;
+        this.affine = affine;
         this.initialStats = b.initialStats;
         this.stateTtl = b.stateTtl;
         this.emitFinalStats = b.emitFinalStats;
+        this.emitStatsVersion = b.emitStatsVersion;
         this.scope = b.scope;
+        this.epsGiven = b.eps != null;
+        this.affineGiven = b.affineGiven || b.alignTo != null;
+    }
+
+    private Normalization(Normalization base, double eps, Affine affine, StatsTable initialStats) {
+        this.norm = base.norm;
+        this.mode = base.mode;
+        this.shape = base.shape;
+        this.batchSize = base.batchSize;
+        this.batchInterval = base.batchInterval;
+        this.batchTimeout = base.batchTimeout;
+        this.convention = base.convention;
+        this.momentum = base.momentum;
+        this.eps = eps;
+        this.groups = base.groups;
+        this.affine = affine;
+        this.initialStats = initialStats;
+        this.stateTtl = base.stateTtl;
+        this.emitFinalStats = base.emitFinalStats;
+        this.emitStatsVersion = base.emitStatsVersion;
+        this.scope = base.scope;
+        this.epsGiven = base.epsGiven;
+        this.affineGiven = base.affineGiven;
+    }
+
+    /**
+     * This configuration completed by what a restored savepoint carries (either may be null): the
+     * saved {@code *} entry serves keys without stats unless the configuration has one, and the
+     * saved eps and affine apply unless set explicitly (command line, then stats file, then
+     * savepoint, then defaults).
+     *
+     * @throws IllegalArgumentException if the saved values do not fit this configuration
+     */
+    public Normalization withSaved(
+            @Nullable LayerSettings saved, @Nullable RunningStats savedAnyKey) {
+        double restoredEps = saved != null && !epsGiven ? saved.eps : eps;
+        Affine restoredAffine = saved != null && !affineGiven ? saved.affine() : affine;
+        StatsTable table =
+                savedAnyKey == null ? initialStats : initialStats.withFallback(savedAnyKey);
+        int channels = shape != null ? shape.channels() : table.channels();
+        checkArgument(
+                channels < 0 || restoredAffine.fits(channels),
+                "the savepoint's affine has %s entries, the layer has %s channels",
+                restoredAffine.length(),
+                channels);
+        return new Normalization(this, restoredEps, restoredAffine, table);
     }
 
     public static Builder builder() {
@@ -119,11 +173,33 @@ public final class Normalization implements Serializable {
         } else {
             out =
                     input.keyBy(FeatureRecord::key, Types.STRING)
-                            .process(
-                                    KeyedNormFunctions.create(this),
-                                    FeatureRecordTypeInfoFactory.TYPE_INFO);
+                            .transform(
+                                    "normalize",
+                                    FeatureRecordTypeInfoFactory.TYPE_INFO,
+                                    KeyedNormFunctions.create(this));
         }
         return out.uid(OPERATOR_UID).name("normalize (" + describe() + ")");
+    }
+
+    /**
+     * Eval mode following {@code updates}: each update replaces the served stats table from its
+     * effective time on, per record event time (the rule and its determinism: {@link
+     * FollowingEvalFunction}). Records need event-time timestamps and watermarks, and so do the
+     * updates (their {@link StatsUpdate#effectiveFrom()}); an idle updates stream should be marked
+     * idle so that it does not hold records back. The updates are broadcast to every subtask.
+     *
+     * @throws IllegalArgumentException unless this is batch norm in eval mode with key scope
+     */
+    public SingleOutputStreamOperator<FeatureRecord> applyFollowing(
+            DataStream<FeatureRecord> input, DataStream<StatsUpdate> updates) {
+        checkArgument(
+                norm == Norm.BATCH && mode == Mode.EVAL && scope == Scope.KEY,
+                "stats updates apply to batch norm in eval mode with key scope only");
+        return input.keyBy(FeatureRecord::key, Types.STRING)
+                .connect(updates.broadcast(FollowingEvalFunction.UPDATES))
+                .process(new FollowingEvalFunction(this), FeatureRecordTypeInfoFactory.TYPE_INFO)
+                .uid(OPERATOR_UID)
+                .name("normalize (" + describe() + " following stats updates)");
     }
 
     /** A short description such as {@code batch train pytorch m=0.1 batch=32}. */
@@ -206,6 +282,11 @@ public final class Normalization implements Serializable {
         return scope;
     }
 
+    /** Whether eval mode following stats updates marks each record with its stats version. */
+    public boolean emitStatsVersion() {
+        return emitStatsVersion;
+    }
+
     /** Whether train mode emits each key's final stats at the end of bounded input. */
     public boolean emitFinalStats() {
         return emitFinalStats;
@@ -240,10 +321,13 @@ public final class Normalization implements Serializable {
         @Nullable private Double eps;
         @Nullable private Integer groups;
         private Affine affine = Affine.identity();
+        private boolean affineGiven;
+        @Nullable private RunningStats alignTo;
         private StatsTable initialStats = StatsTable.empty();
         private boolean statsFromSavepoint;
         @Nullable private Duration stateTtl;
         private boolean emitFinalStats;
+        private boolean emitStatsVersion;
         private Scope scope = Scope.KEY;
 
         Builder() {}
@@ -324,6 +408,17 @@ public final class Normalization implements Serializable {
         /** Weight and bias: per channel (batch, group, instance) or per value (layer). */
         public Builder setAffine(Affine affine) {
             this.affine = checkNotNull(affine);
+            this.affineGiven = true;
+            return this;
+        }
+
+        /**
+         * Re-scales every output channel to a reference distribution after normalizing (AdaIN-style
+         * alignment): {@code y -> y * sqrt(running_var[c]) + running_mean[c]} of the {@code
+         * reference}. Folded into the affine transform, so it costs nothing per record.
+         */
+        public Builder setAlignTo(@Nullable RunningStats reference) {
+            this.alignTo = reference;
             return this;
         }
 
@@ -354,6 +449,15 @@ public final class Normalization implements Serializable {
         /** Emit each key's final running stats to {@link #FINAL_STATS} at end of input. */
         public Builder setEmitFinalStats(boolean emitFinalStats) {
             this.emitFinalStats = emitFinalStats;
+            return this;
+        }
+
+        /**
+         * Mark each record with the version of the stats that normalized it ({@link
+         * FeatureRecord#statsVersion()}; {@link Normalization#applyFollowing} only).
+         */
+        public Builder setEmitStatsVersion(boolean emitStatsVersion) {
+            this.emitStatsVersion = emitStatsVersion;
             return this;
         }
 
@@ -395,7 +499,40 @@ public final class Normalization implements Serializable {
             if (norm == Norm.BATCH) {
                 checkBatchOptions();
             }
-            return new Normalization(this);
+            return new Normalization(this, alignTo == null ? affine : alignedAffine(alignTo));
+        }
+
+        /** The affine transform followed by the alignment to {@code reference}. */
+        private Affine alignedAffine(RunningStats reference) {
+            checkArgument(norm != Norm.L2, "--align-to does not apply to l2 norm");
+            int channels = reference.channels();
+            checkArgument(
+                    norm != Norm.LAYER || shape != null,
+                    "--align-to with layer norm needs --shape (the reference is per channel)");
+            checkArgument(
+                    shape == null || shape.channels() == channels,
+                    "the --align-to reference has %s channels, shape %s has %s",
+                    channels,
+                    shape,
+                    shape == null ? 0 : shape.channels());
+            checkArgument(
+                    initialStats.isEmpty() || initialStats.channels() == channels,
+                    "the --align-to reference has %s channels, the stats have %s",
+                    channels,
+                    initialStats.channels());
+            int positions = norm == Norm.LAYER ? shape.positions() : 1;
+            double[] scale = new double[channels * positions];
+            double[] shift = new double[scale.length];
+            for (int i = 0; i < scale.length; i++) {
+                scale[i] = Math.sqrt(reference.variance(i / positions));
+                shift[i] = reference.mean(i / positions);
+            }
+            checkArgument(
+                    affine.fits(scale.length),
+                    "affine has %s entries, --align-to needs %s",
+                    affine.length(),
+                    scale.length);
+            return affine.followedBy(scale, shift);
         }
 
         private void checkPerRecordOptions() {

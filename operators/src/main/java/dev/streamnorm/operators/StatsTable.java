@@ -4,11 +4,13 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 
 import dev.streamnorm.state.RunningStats;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.annotation.Nullable;
 
 /**
  * Running statistics per key, for example from a stats file: the frozen stats of eval mode, or the
@@ -51,16 +53,36 @@ public final class StatsTable implements Serializable {
         return new StatsTable(Collections.unmodifiableMap(entries));
     }
 
+    /**
+     * This table with {@code stats} as its {@link #ANY_KEY} entry, unless it has one already.
+     *
+     * @throws IllegalArgumentException if the channels differ from the other entries'
+     */
+    public StatsTable withFallback(RunningStats stats) {
+        if (entries.containsKey(ANY_KEY)) {
+            return this;
+        }
+        Map<String, RunningStats> all = new LinkedHashMap<>();
+        for (String key : entries.keySet()) {
+            all.put(key, lookup(key).orElseThrow());
+        }
+        all.put(ANY_KEY, stats);
+        return of(all);
+    }
+
     /** The stats for {@code key}, else those under {@link #ANY_KEY}, as a new mutable copy. */
     public Optional<RunningStats> lookup(String key) {
+        RunningStats own = lookupExact(key);
+        return Optional.ofNullable(own != null ? own : lookupExact(ANY_KEY));
+    }
+
+    /** The stats of exactly {@code key} (no fallback) as a new mutable copy, or null. */
+    @Nullable
+    public RunningStats lookupExact(String key) {
         Entry entry = entries.get(key);
-        if (entry == null) {
-            entry = entries.get(ANY_KEY);
-        }
         return entry == null
-                ? Optional.empty()
-                : Optional.of(
-                        RunningStats.of(entry.mean.clone(), entry.variance.clone(), entry.batches));
+                ? null
+                : RunningStats.of(entry.mean.clone(), entry.variance.clone(), entry.batches);
     }
 
     /** The keys with entries, {@link #ANY_KEY} included. */
@@ -77,6 +99,22 @@ public final class StatsTable implements Serializable {
         return entries.isEmpty();
     }
 
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof StatsTable)) {
+            return false;
+        }
+        Map<String, Entry> other = ((StatsTable) o).entries;
+        return entries.keySet().equals(other.keySet())
+                && entries.entrySet().stream()
+                        .allMatch(e -> e.getValue().sameAs(other.get(e.getKey())));
+    }
+
+    @Override
+    public int hashCode() {
+        return entries.keySet().hashCode();
+    }
+
     private static final class Entry implements Serializable {
         private static final long serialVersionUID = 1L;
         final double[] mean;
@@ -87,6 +125,12 @@ public final class StatsTable implements Serializable {
             this.mean = mean;
             this.variance = variance;
             this.batches = batches;
+        }
+
+        boolean sameAs(Entry other) {
+            return batches == other.batches
+                    && Arrays.equals(mean, other.mean)
+                    && Arrays.equals(variance, other.variance);
         }
     }
 }

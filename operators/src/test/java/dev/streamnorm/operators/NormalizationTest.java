@@ -3,15 +3,20 @@ package dev.streamnorm.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
+import dev.streamnorm.operators.typeutils.StatsUpdateTypeInfoFactory;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
 import dev.streamnorm.state.UpdatePolicy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -280,6 +285,36 @@ class NormalizationTest {
     }
 
     @Test
+    void statsUpdatesOnlyFollowKeyedBatchNormInEvalMode() {
+        StatsTable star = StatsTable.of(Map.of(StatsTable.ANY_KEY, RunningStats.initial(2)));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DataStream<FeatureRecord> records =
+                env.fromData(
+                        FeatureRecordTypeInfoFactory.TYPE_INFO, FeatureRecord.of("a", 1, 1, 2));
+        DataStream<StatsUpdate> updates =
+                env.fromData(StatsUpdateTypeInfoFactory.TYPE_INFO, new StatsUpdate("v1", 0, star));
+        for (Normalization config :
+                List.of(
+                        Normalization.builder().build(),
+                        Normalization.builder().setMode(Mode.ONLINE).build(),
+                        Normalization.builder().setNorm(Norm.LAYER).build(),
+                        Normalization.builder()
+                                .setMode(Mode.EVAL)
+                                .setScope(Scope.GLOBAL)
+                                .setInitialStats(star)
+                                .build())) {
+            assertThatThrownBy(() -> config.applyFollowing(records, updates))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(
+                            "stats updates apply to batch norm in eval mode with key scope only");
+        }
+        Normalization eval =
+                Normalization.builder().setMode(Mode.EVAL).setInitialStats(star).build();
+        assertThat(eval.applyFollowing(records, updates).getTransformation().getUid())
+                .isEqualTo(Normalization.OPERATOR_UID);
+    }
+
+    @Test
     void momentumMustBeInTheUnitIntervalOrCumulative() {
         for (double bad : new double[] {0, -0.1, 1.5, Double.NaN, Double.POSITIVE_INFINITY}) {
             assertThatThrownBy(() -> Momentum.of(bad))
@@ -327,5 +362,62 @@ class NormalizationTest {
                                 .build()
                                 .describe())
                 .isEqualTo("batch online pytorch m=0.3");
+    }
+
+    @Test
+    void savedSettingsFillOnlyWhatWasNotGiven() {
+        LayerSettings saved =
+                LayerSettings.of(
+                        RecordShape.vector(2),
+                        Momentum.of(0.1),
+                        Convention.PYTORCH,
+                        1e-3,
+                        Affine.of(new double[] {2, 3}, new double[] {0, 1}));
+        RunningStats anyKey = RunningStats.of(new double[] {1, 2}, new double[] {4, 9}, 5);
+
+        Normalization defaults = Normalization.builder().build().withSaved(saved, anyKey);
+        assertThat(defaults.eps()).isEqualTo(1e-3);
+        assertThat(defaults.affine()).isEqualTo(saved.affine());
+        assertThat(defaults.initialStats().lookup("any")).contains(anyKey);
+
+        StatsTable own = StatsTable.of(Map.of("*", RunningStats.initial(2)));
+        Normalization explicit =
+                Normalization.builder()
+                        .setEps(0.5)
+                        .setAffine(Affine.of(new double[] {7, 7}, null))
+                        .setInitialStats(own)
+                        .build()
+                        .withSaved(saved, anyKey);
+        assertThat(explicit.eps()).isEqualTo(0.5);
+        assertThat(explicit.affine()).isEqualTo(Affine.of(new double[] {7, 7}, null));
+        assertThat(explicit.initialStats().lookup("any")).contains(RunningStats.initial(2));
+    }
+
+    @Test
+    void aSavedAffineMustFitTheShape() {
+        LayerSettings saved =
+                LayerSettings.of(
+                        null,
+                        Momentum.of(0.1),
+                        Convention.PYTORCH,
+                        1e-5,
+                        Affine.of(new double[] {2, 3}, null));
+        Normalization threeChannels =
+                Normalization.builder().setShape(RecordShape.vector(3)).build();
+        assertThatThrownBy(() -> threeChannels.withSaved(saved, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the savepoint's affine has 2 entries, the layer has 3 channels");
+    }
+
+    @Test
+    void alignToIsFoldedIntoTheAffine() {
+        RunningStats reference = RunningStats.of(new double[] {10, -1}, new double[] {4, 0.25}, 1);
+        Normalization config =
+                Normalization.builder()
+                        .setAffine(Affine.of(new double[] {2, 1}, new double[] {1, 0}))
+                        .setAlignTo(reference)
+                        .build();
+        assertThat(config.affine())
+                .isEqualTo(Affine.of(new double[] {4, 0.5}, new double[] {12, -1}));
     }
 }

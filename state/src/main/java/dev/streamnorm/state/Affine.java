@@ -97,6 +97,29 @@ public final class Affine implements Serializable {
         return bias != null;
     }
 
+    /**
+     * This transform followed by {@code y -> y * scale[i] + shift[i]}, as one affine transform:
+     * weight {@code w * scale}, bias {@code b * scale + shift}. Used to align normalized outputs to
+     * a reference distribution (mean {@code shift}, standard deviation {@code scale}).
+     *
+     * @throws IllegalArgumentException if the lengths differ from each other or from this one's
+     */
+    public Affine followedBy(double[] scale, double[] shift) {
+        checkArgument(
+                scale.length == shift.length && fits(scale.length),
+                "cannot follow an affine of %s entries by a scale of %s and a shift of %s",
+                length(),
+                scale.length,
+                shift.length);
+        double[] w = new double[scale.length];
+        double[] b = new double[scale.length];
+        for (int i = 0; i < scale.length; i++) {
+            w[i] = weight(i) * scale[i];
+            b[i] = bias(i) * scale[i] + shift[i];
+        }
+        return of(w, b);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Affine

@@ -312,8 +312,11 @@ public final class KafkaPipelineBenchmark {
                         KafkaSettings.none(),
                         "bench-" + name,
                         JobConfig.StartingOffsets.EARLIEST,
+                        false,
                         Duration.ofMinutes(5),
-                        null);
+                        null,
+                        null,
+                        JobConfig.DEFAULT_STATS_UPDATES_IDLE);
         Configuration conf = NormalizeJob.flinkConfiguration(config);
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");

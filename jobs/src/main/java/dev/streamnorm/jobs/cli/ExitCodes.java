@@ -21,4 +21,18 @@ public final class ExitCodes {
         spec.commandLine().getErr().flush();
         return USAGE;
     }
+
+    /**
+     * Prints {@code streamnorm <command>: what: root cause} on one line of stderr; returns {@link
+     * #FAILED}.
+     */
+    static int failed(picocli.CommandLine.Model.CommandSpec spec, String what, Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + what + ": " + cause);
+        spec.commandLine().getErr().flush();
+        return FAILED;
+    }
 }

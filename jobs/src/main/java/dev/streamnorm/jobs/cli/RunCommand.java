@@ -12,8 +12,10 @@ import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.Scope;
+import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
+import dev.streamnorm.state.RunningStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -139,10 +141,41 @@ final class RunCommand implements Callable<Integer> {
     Path stats;
 
     @Option(
+            names = "--align-to",
+            paramLabel = "FILE[#KEY]",
+            description =
+                    "After normalizing, re-scale each channel to the mean and std of this stats"
+                            + " file's entry KEY (default: '*', or its only entry)")
+    String alignTo;
+
+    @Option(
             names = "--stats-out",
             paramLabel = "FILE",
             description = "Write each key's final stats here when a bounded train run ends")
     Path statsOut;
+
+    @Option(
+            names = "--stats-updates",
+            paramLabel = "URI",
+            description =
+                    "Eval mode: follow stats files published to kafka://host:port/topic (read from"
+                            + " its earliest offset); each applies from its effective time on")
+    String statsUpdates;
+
+    @Option(
+            names = "--stats-updates-idle",
+            paramLabel = "DURATION",
+            defaultValue = "1s",
+            converter = DurationConverter.class,
+            description =
+                    "A quiet stats-update topic holds records back this long at most (default:"
+                            + " ${DEFAULT-VALUE})")
+    Duration statsUpdatesIdle;
+
+    @Option(
+            names = "--emit-stats-version",
+            description = "Add \"stats_version\" (the stats that normalized it) to each record")
+    boolean emitStatsVersion;
 
     @Option(names = "--parallelism", paramLabel = "P", description = "Job parallelism")
     Integer parallelism;
@@ -203,6 +236,13 @@ final class RunCommand implements Callable<Integer> {
     String startingOffsets;
 
     @Option(
+            names = "--bounded",
+            description =
+                    "Kafka input: read up to the offsets that are the latest when the job starts,"
+                            + " then finish like a file run")
+    boolean bounded;
+
+    @Option(
             names = "--transaction-timeout",
             paramLabel = "DURATION",
             defaultValue = "10min",
@@ -249,26 +289,21 @@ final class RunCommand implements Callable<Integer> {
             NormalizeJob.run(env, config);
             return ExitCodes.OK;
         } catch (Exception e) {
-            spec.commandLine().getErr().println("streamnorm run: the job failed: " + rootCause(e));
-            return ExitCodes.FAILED;
+            return ExitCodes.failed(spec, "the job failed", e);
         }
-    }
-
-    private static String rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause.toString();
     }
 
     /** Parses and validates every option; file contents are read here too. */
     JobConfig jobConfig() {
         @Nullable StatsFile statsFile = stats == null ? null : StatsFile.read(stats);
+        // An affine given by neither leaves the one of a restored savepoint in place.
+        @Nullable
         Affine affineTransform =
                 affine != null
                         ? StatsFile.readAffine(affine)
-                        : statsFile != null ? statsFile.affine : Affine.identity();
+                        : statsFile != null && !statsFile.affine.isIdentity()
+                                ? statsFile.affine
+                                : null;
         RecordShape recordShape =
                 shape != null
                         ? RecordShape.parse(shape)
@@ -286,11 +321,17 @@ final class RunCommand implements Callable<Integer> {
                         .setMomentum(momentum == null ? null : Momentum.parse(momentum))
                         .setEps(epsilon)
                         .setGroups(groups)
-                        .setAffine(affineTransform)
                         .setStatsFromSavepoint(fromSavepoint != null)
                         .setStateTtl(stateTtl)
                         .setScope(enumOf(Scope.class, scope, "--scope"))
-                        .setEmitFinalStats(statsOut != null);
+                        .setEmitFinalStats(statsOut != null)
+                        .setEmitStatsVersion(emitStatsVersion);
+        if (affineTransform != null) {
+            normalization.setAffine(affineTransform);
+        }
+        if (alignTo != null) {
+            normalization.setAlignTo(alignReference(alignTo));
+        }
         if (statsFile != null) {
             normalization.setInitialStats(statsFile.stats);
         }
@@ -309,8 +350,39 @@ final class RunCommand implements Callable<Integer> {
                 new KafkaSettings(kafkaProperties),
                 groupId,
                 enumOf(JobConfig.StartingOffsets.class, startingOffsets, "--starting-offsets"),
+                bounded,
                 transactionTimeout,
-                statsOut);
+                statsOut,
+                statsUpdates == null ? null : Endpoint.parse(statsUpdates),
+                statsUpdatesIdle);
+    }
+
+    /** The stats entry that {@code FILE[#KEY]} names: KEY, else '*', else the only entry. */
+    static RunningStats alignReference(String spec) {
+        int hash = spec.lastIndexOf('#');
+        Path file = Path.of(hash < 0 ? spec : spec.substring(0, hash));
+        StatsTable table = StatsFile.read(file).stats;
+        String key = hash < 0 ? null : spec.substring(hash + 1);
+        if (key == null) {
+            if (table.keys().contains(StatsTable.ANY_KEY)) {
+                key = StatsTable.ANY_KEY;
+            } else if (table.keys().size() == 1) {
+                key = table.keys().iterator().next();
+            } else {
+                throw new IllegalArgumentException(
+                        "--align-to: "
+                                + file
+                                + " has "
+                                + table.keys().size()
+                                + " entries and no '*': name one as FILE#KEY");
+            }
+        }
+        RunningStats reference = table.lookupExact(key);
+        if (reference == null) {
+            throw new IllegalArgumentException(
+                    "--align-to: " + file + " has no entry '" + key + "'");
+        }
+        return reference;
     }
 
     /** {@code exactly-once} → {@code EXACTLY_ONCE}, with a message listing the choices. */

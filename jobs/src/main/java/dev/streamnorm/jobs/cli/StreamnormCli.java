@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             RunCommand.class,
             ConformanceCommand.class,
+            StatsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class StreamnormCli implements Runnable {

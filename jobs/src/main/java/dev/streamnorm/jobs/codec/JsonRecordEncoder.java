@@ -18,12 +18,16 @@ import java.nio.charset.StandardCharsets;
  * Writes output records and dead letters as JSON (DESIGN §3) with Jackson's streaming API.
  *
  * <p>An output record is its input message with {@code values} replaced by the normalized values
- * and every other field copied as it was, in its order. Numbers are written with full round-trip
- * precision. Not thread-safe: one per operator instance.
+ * and every other field copied as it was, in its order; a record that carries a stats version gets
+ * a top-level {@code "stats_version"} field (replacing one of the input's). Numbers are written
+ * with full round-trip precision. Not thread-safe: one per operator instance.
  */
 public final class JsonRecordEncoder {
     private static final JsonFactory JSON =
             JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
+    /** The output field naming the stats version that normalized a record. */
+    public static final String STATS_VERSION = "stats_version";
 
     private final ByteArrayBuilder buffer = new ByteArrayBuilder(1024);
 
@@ -50,6 +54,7 @@ public final class JsonRecordEncoder {
         }
         out.writeFieldName("values");
         writeValues(record.values(), out);
+        writeStatsVersion(record, out);
         out.writeEndObject();
     }
 
@@ -61,6 +66,10 @@ public final class JsonRecordEncoder {
             while (in.nextToken() == JsonToken.FIELD_NAME) {
                 String name = in.currentName();
                 in.nextToken();
+                if (name.equals(STATS_VERSION) && record.statsVersion() != null) {
+                    in.skipChildren();
+                    continue;
+                }
                 out.writeFieldName(name);
                 if (name.equals("values")) {
                     in.skipChildren();
@@ -69,7 +78,15 @@ public final class JsonRecordEncoder {
                     out.copyCurrentStructure(in);
                 }
             }
+            writeStatsVersion(record, out);
             out.writeEndObject();
+        }
+    }
+
+    private static void writeStatsVersion(FeatureRecord record, JsonGenerator out)
+            throws IOException {
+        if (record.statsVersion() != null) {
+            out.writeStringField(STATS_VERSION, record.statsVersion());
         }
     }
 

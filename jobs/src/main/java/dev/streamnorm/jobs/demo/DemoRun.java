@@ -170,8 +170,11 @@ public final class DemoRun {
                 KafkaSettings.none(),
                 "streamnorm-demo",
                 JobConfig.StartingOffsets.EARLIEST,
+                false,
                 Duration.ofMinutes(5),
-                null);
+                null,
+                null,
+                JobConfig.DEFAULT_STATS_UPDATES_IDLE);
     }
 
     private void produce(String bootstrap) {

@@ -16,6 +16,7 @@ import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -31,7 +32,7 @@ public final class Connectors {
         Endpoint input = config.input;
         switch (input.kind()) {
             case KAFKA:
-                KafkaSource<RawRecord> kafka =
+                KafkaSourceBuilder<RawRecord> kafka =
                         KafkaSource.<RawRecord>builder()
                                 .setBootstrapServers(input.bootstrapServers())
                                 .setTopics(input.topic())
@@ -39,9 +40,12 @@ public final class Connectors {
                                 .setStartingOffsets(startingOffsets(config.startingOffsets))
                                 .setDeserializer(new RawKafkaDeserializer())
                                 .setProperties(config.kafka.toProperties())
-                                .setProperty("isolation.level", "read_committed")
-                                .build();
-                return env.fromSource(kafka, WatermarkStrategy.noWatermarks(), "kafka " + input)
+                                .setProperty("isolation.level", "read_committed");
+                if (config.bounded) {
+                    kafka.setBounded(OffsetsInitializer.latest());
+                }
+                return env.fromSource(
+                                kafka.build(), WatermarkStrategy.noWatermarks(), "kafka " + input)
                         .uid("streamnorm-source");
             case FILE:
                 String path = input.path().toString();
@@ -55,6 +59,32 @@ public final class Connectors {
             default:
                 throw new IllegalArgumentException("cannot read from " + input);
         }
+    }
+
+    /**
+     * The stats-update messages, always from the topic's earliest offset: the update history is
+     * small and all of it is needed to rebuild the served tables deterministically. Read with one
+     * subtask, so that updates keep their topic order (the tie-break of equal effective times).
+     */
+    public static DataStream<RawRecord> statsUpdates(
+            StreamExecutionEnvironment env, JobConfig config) {
+        Endpoint topic = config.statsUpdates;
+        if (topic == null || topic.kind() != Endpoint.Kind.KAFKA) {
+            throw new IllegalArgumentException("cannot read stats updates from " + topic);
+        }
+        KafkaSource<RawRecord> kafka =
+                KafkaSource.<RawRecord>builder()
+                        .setBootstrapServers(topic.bootstrapServers())
+                        .setTopics(topic.topic())
+                        .setGroupId(config.groupId + "-stats-updates")
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setDeserializer(new RawKafkaDeserializer())
+                        .setProperties(config.kafka.toProperties())
+                        .setProperty("isolation.level", "read_committed")
+                        .build();
+        return env.fromSource(kafka, WatermarkStrategy.noWatermarks(), "stats updates " + topic)
+                .setParallelism(1)
+                .uid("streamnorm-stats-updates");
     }
 
     private static OffsetsInitializer startingOffsets(JobConfig.StartingOffsets offsets) {

@@ -46,14 +46,17 @@ final class DecodeFunction extends ProcessFunction<RawRecord, FeatureRecord> {
             out.collect(decoder.decode(raw.payload, raw.origin(), raw.key, raw.timestamp));
         } catch (BadRecordException e) {
             deadLetters.get(e.error()).inc();
-            ctx.output(
-                    Normalization.DEAD_LETTERS,
-                    new DeadLetter(
-                            e.error(),
-                            e.getMessage(),
-                            raw.payload,
-                            raw.origin(),
-                            raw.key == null ? "" : raw.key));
+            ctx.output(Normalization.DEAD_LETTERS, deadLetter(raw, e));
         }
+    }
+
+    /** The dead letter of a message that could not be decoded, with its payload and origin. */
+    static DeadLetter deadLetter(RawRecord raw, BadRecordException e) {
+        return new DeadLetter(
+                e.error(),
+                e.getMessage(),
+                raw.payload,
+                raw.origin(),
+                raw.key == null ? "" : raw.key);
     }
 }

@@ -5,7 +5,10 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import dev.streamnorm.jobs.io.Endpoint;
 import dev.streamnorm.jobs.io.KafkaSettings;
+import dev.streamnorm.operators.Mode;
+import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.Scope;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,8 +40,24 @@ public final class JobConfig implements Serializable {
     public final KafkaSettings kafka;
     public final String groupId;
     public final StartingOffsets startingOffsets;
+
+    /**
+     * Kafka input only: read up to the offsets that are the latest when the job starts, then finish
+     * like a file run (partial batches flushed, final stats written).
+     */
+    public final boolean bounded;
+
     public final Duration transactionTimeout;
     @Nullable public final Path statsOut;
+
+    /** The stats-update topic that eval mode follows, or null (frozen stats). */
+    @Nullable public final Endpoint statsUpdates;
+
+    /** After how long without messages the stats-update topic stops holding records back. */
+    public final Duration statsUpdatesIdle;
+
+    /** The default of {@link #statsUpdatesIdle}. */
+    public static final Duration DEFAULT_STATS_UPDATES_IDLE = Duration.ofSeconds(1);
 
     public JobConfig(
             String jobName,
@@ -55,8 +74,11 @@ public final class JobConfig implements Serializable {
             KafkaSettings kafka,
             String groupId,
             StartingOffsets startingOffsets,
+            boolean bounded,
             Duration transactionTimeout,
-            @Nullable Path statsOut) {
+            @Nullable Path statsOut,
+            @Nullable Endpoint statsUpdates,
+            Duration statsUpdatesIdle) {
         this.jobName = checkNotNull(jobName);
         this.input = checkNotNull(input);
         this.output = checkNotNull(output);
@@ -71,11 +93,35 @@ public final class JobConfig implements Serializable {
         this.kafka = checkNotNull(kafka);
         this.groupId = checkNotNull(groupId);
         this.startingOffsets = checkNotNull(startingOffsets);
+        this.bounded = bounded;
         this.transactionTimeout = checkNotNull(transactionTimeout);
         this.statsOut = statsOut;
+        this.statsUpdates = statsUpdates;
+        this.statsUpdatesIdle = checkNotNull(statsUpdatesIdle);
         checkArgument(
-                statsOut == null || input.kind() == Endpoint.Kind.FILE,
-                "--stats-out needs bounded (file://) input; export a savepoint's stats instead");
+                statsUpdates == null || statsUpdates.kind() == Endpoint.Kind.KAFKA,
+                "--stats-updates must be kafka://host:port/topic, got %s",
+                statsUpdates);
+        checkArgument(
+                statsUpdates == null
+                        || (normalization.norm() == Norm.BATCH
+                                && normalization.mode() == Mode.EVAL
+                                && normalization.scope() == Scope.KEY),
+                "--stats-updates needs --norm batch --mode eval --scope key");
+        checkArgument(
+                !normalization.emitStatsVersion() || statsUpdates != null,
+                "--emit-stats-version needs --stats-updates");
+        checkArgument(
+                !statsUpdatesIdle.isNegative() && !statsUpdatesIdle.isZero(),
+                "--stats-updates-idle must be positive, got %s",
+                statsUpdatesIdle);
+        checkArgument(
+                !bounded || input.kind() == Endpoint.Kind.KAFKA,
+                "--bounded applies to kafka:// input only (file:// input is bounded already)");
+        checkArgument(
+                statsOut == null || input.kind() == Endpoint.Kind.FILE || bounded,
+                "--stats-out needs bounded input (file://, or kafka:// with --bounded); export a"
+                        + " savepoint's stats instead");
         checkArgument(input.kind() != Endpoint.Kind.STDOUT, "--input cannot be stdout");
         checkArgument(
                 !checkpointInterval.isNegative() && !checkpointInterval.isZero(),

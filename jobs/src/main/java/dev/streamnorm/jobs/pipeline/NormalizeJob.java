@@ -8,7 +8,9 @@ import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.StatsTable;
+import dev.streamnorm.operators.StatsUpdate;
 import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
+import dev.streamnorm.operators.typeutils.StatsUpdateTypeInfoFactory;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -100,33 +103,72 @@ public final class NormalizeJob {
 
     /** Decodes, normalizes and splits {@code raw} into output records and dead letters. */
     public static Outputs defineWorkflow(DataStream<RawRecord> raw, JobConfig config) {
+        return defineWorkflow(raw, null, config);
+    }
+
+    /**
+     * Decodes, normalizes and splits {@code raw} into output records and dead letters; in eval mode
+     * with {@code rawUpdates} (stats-update messages), the served stats follow them ({@link
+     * Normalization#applyFollowing}).
+     */
+    public static Outputs defineWorkflow(
+            DataStream<RawRecord> raw,
+            @Nullable DataStream<RawRecord> rawUpdates,
+            JobConfig config) {
         SingleOutputStreamOperator<FeatureRecord> decoded =
                 raw.process(new DecodeFunction(), FeatureRecordTypeInfoFactory.TYPE_INFO)
                         .uid("streamnorm-decode")
                         .name("decode json");
         DataStream<FeatureRecord> records = decoded;
         Normalization normalization = config.normalization;
-        if (normalization.batchInterval() != null) {
-            Duration idleness = normalization.batchTimeout();
+        if (normalization.batchInterval() != null || rawUpdates != null) {
             WatermarkStrategy<FeatureRecord> watermarks =
-                    WatermarkStrategy.<FeatureRecord>forMonotonousTimestamps()
-                            .withTimestampAssigner(
-                                    (record, previous) ->
-                                            record.timestamp() != FeatureRecord.NO_TIMESTAMP
-                                                    ? record.timestamp()
-                                                    : previous);
-            if (!idleness.isZero()) {
-                watermarks = watermarks.withIdleness(idleness);
-            }
+                    withIdleness(
+                            WatermarkStrategy.<FeatureRecord>forMonotonousTimestamps()
+                                    .withTimestampAssigner(
+                                            (record, previous) ->
+                                                    record.timestamp() != FeatureRecord.NO_TIMESTAMP
+                                                            ? record.timestamp()
+                                                            : previous),
+                            normalization.batchTimeout());
             records =
                     decoded.assignTimestampsAndWatermarks(watermarks).uid("streamnorm-event-time");
         }
-        SingleOutputStreamOperator<FeatureRecord> normalized = normalization.apply(records);
-        DataStream<DeadLetter> deadLetters =
-                decoded.getSideOutput(Normalization.DEAD_LETTERS)
-                        .union(normalized.getSideOutput(Normalization.DEAD_LETTERS));
+        SingleOutputStreamOperator<FeatureRecord> normalized;
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(Normalization.DEAD_LETTERS);
+        if (rawUpdates != null) {
+            SingleOutputStreamOperator<StatsUpdate> updates =
+                    rawUpdates
+                            .process(
+                                    new DecodeStatsUpdateFunction(),
+                                    StatsUpdateTypeInfoFactory.TYPE_INFO)
+                            .setParallelism(1)
+                            .uid("streamnorm-decode-stats-updates")
+                            .name("decode stats updates");
+            deadLetters = deadLetters.union(updates.getSideOutput(Normalization.DEAD_LETTERS));
+            DataStream<StatsUpdate> timedUpdates =
+                    updates.assignTimestampsAndWatermarks(
+                                    withIdleness(
+                                            WatermarkStrategy.<StatsUpdate>forMonotonousTimestamps()
+                                                    .withTimestampAssigner(
+                                                            (update, previous) ->
+                                                                    update.effectiveFrom()),
+                                            config.statsUpdatesIdle))
+                            .setParallelism(1)
+                            .uid("streamnorm-stats-updates-time");
+            normalized = normalization.applyFollowing(records, timedUpdates);
+        } else {
+            normalized = normalization.apply(records);
+        }
+        deadLetters = deadLetters.union(normalized.getSideOutput(Normalization.DEAD_LETTERS));
         return new Outputs(
                 normalized, deadLetters, normalized.getSideOutput(Normalization.FINAL_STATS));
+    }
+
+    /** {@code strategy} marking its stream idle after {@code idleness}; zero never. */
+    private static <T> WatermarkStrategy<T> withIdleness(
+            WatermarkStrategy<T> strategy, Duration idleness) {
+        return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
     }
 
     private static SerializableFunction<StatsTable, StatsFile> statsFileHeader(JobConfig config) {
@@ -145,7 +187,14 @@ public final class NormalizeJob {
         if (config.parallelism != null) {
             env.setParallelism(config.parallelism);
         }
-        Outputs outputs = defineWorkflow(Connectors.source(env, config), config);
+        DataStream<RawRecord> updates =
+                config.statsUpdates == null ? null : Connectors.statsUpdates(env, config);
+        sinkOutputs(defineWorkflow(Connectors.source(env, config), updates, config), config);
+        return env.execute(config.jobName);
+    }
+
+    /** Writes records, dead letters and (with {@code --stats-out}) the final stats file. */
+    public static void sinkOutputs(Outputs outputs, JobConfig config) {
         Connectors.sinkRecords(outputs.records, config);
         Connectors.sinkDeadLetters(outputs.deadLetters, config);
         if (config.statsOut != null) {
@@ -155,6 +204,5 @@ public final class NormalizeJob {
                     .uid("streamnorm-stats-out")
                     .name("stats file " + config.statsOut);
         }
-        return env.execute(config.jobName);
     }
 }

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamnorm.operators.Convention;
+import dev.streamnorm.operators.LayerSettings;
+import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
@@ -15,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import javax.annotation.Nullable;
 
@@ -52,6 +56,41 @@ public final class StatsFile {
         this.affine = affine;
     }
 
+    /** A file of {@code stats} with the layer's {@code settings} (null: none known). */
+    public static StatsFile of(StatsTable stats, @Nullable LayerSettings settings) {
+        if (settings == null) {
+            return new StatsFile(stats, null, null, null, null, Affine.identity());
+        }
+        return new StatsFile(
+                stats,
+                settings.recordShape(),
+                settings.eps,
+                settings.momentum,
+                settings.convention,
+                settings.affine());
+    }
+
+    /** The layer settings of this file, with the convention's defaults for what it leaves out. */
+    public LayerSettings settings() {
+        Convention layerConvention = Convention.PYTORCH;
+        if (convention != null) {
+            try {
+                layerConvention = Convention.valueOf(convention.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "\"convention\" must be pytorch or keras, got '" + convention + "'", e);
+            }
+        }
+        return LayerSettings.of(
+                shape,
+                momentum != null
+                        ? Momentum.parse(momentum)
+                        : Momentum.of(layerConvention.defaultMomentum()),
+                layerConvention,
+                eps != null ? eps : layerConvention.defaultEps(),
+                affine);
+    }
+
     /**
      * Reads a stats file or a PyTorch {@code state_dict}.
      *
@@ -60,33 +99,43 @@ public final class StatsFile {
     public static StatsFile read(Path file) {
         JsonNode root = readJson(file, "stats file");
         try {
-            if (root.has("running_mean")) {
-                return fromStateDict(root);
-            }
-            String format = root.path("format").asText("");
-            if (!format.equals(FORMAT)) {
-                throw new IllegalArgumentException(
-                        "expected \"format\": \"" + FORMAT + "\" or a PyTorch state_dict");
-            }
-            Map<String, RunningStats> keys = new LinkedHashMap<>();
-            JsonNode entries = root.path("keys");
-            if (!entries.isObject() || entries.isEmpty()) {
-                throw new IllegalArgumentException("\"keys\" must be a non-empty object");
-            }
-            for (Iterator<Map.Entry<String, JsonNode>> it = entries.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                keys.put(e.getKey(), runningStats(e.getValue(), "keys." + e.getKey()));
-            }
-            return new StatsFile(
-                    StatsTable.of(keys),
-                    shape(root.get("shape")),
-                    root.hasNonNull("eps") ? number(root.get("eps"), "eps") : null,
-                    root.hasNonNull("momentum") ? root.get("momentum").asText() : null,
-                    root.hasNonNull("convention") ? root.get("convention").asText() : null,
-                    affine(root));
+            return of(root);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A stats file or PyTorch {@code state_dict} already parsed as JSON; fields it does not know
+     * (such as a stats update's {@code version}) are ignored.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    public static StatsFile of(JsonNode root) {
+        if (root.has("running_mean")) {
+            return fromStateDict(root);
+        }
+        String format = root.path("format").asText("");
+        if (!format.equals(FORMAT)) {
+            throw new IllegalArgumentException(
+                    "expected \"format\": \"" + FORMAT + "\" or a PyTorch state_dict");
+        }
+        Map<String, RunningStats> keys = new LinkedHashMap<>();
+        JsonNode entries = root.path("keys");
+        if (!entries.isObject() || entries.isEmpty()) {
+            throw new IllegalArgumentException("\"keys\" must be a non-empty object");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = entries.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            keys.put(e.getKey(), runningStats(e.getValue(), "keys." + e.getKey()));
+        }
+        return new StatsFile(
+                StatsTable.of(keys),
+                shape(root.get("shape")),
+                root.hasNonNull("eps") ? number(root.get("eps"), "eps") : null,
+                root.hasNonNull("momentum") ? root.get("momentum").asText() : null,
+                root.hasNonNull("convention") ? root.get("convention").asText() : null,
+                affine(root));
     }
 
     private static StatsFile fromStateDict(JsonNode root) {
@@ -192,7 +241,12 @@ public final class StatsFile {
             root.putArray("shape").add(shape.channels()).add(shape.positions());
         }
         if (momentum != null) {
-            root.put("momentum", momentum);
+            Momentum m = Momentum.parse(momentum);
+            if (m.isCumulative()) {
+                root.put("momentum", m.toString());
+            } else {
+                root.put("momentum", m.value());
+            }
         }
         if (convention != null) {
             root.put("convention", convention);

@@ -2,6 +2,7 @@ package dev.streamnorm.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamnorm.jobs.pipeline.JobConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 
 /** Bad configuration of {@code streamnorm run}: one clear line on stderr, exit code 2. */
 class RunCommandTest {
@@ -52,6 +54,9 @@ class RunCommandTest {
                 "--scope everywhere | --scope must be one of key, global",
                 "--scope global --shape 4 | --scope global batches by event time: it needs --batch-interval",
                 "--stats /no/such/file.json | /no/such/file.json: no such stats file",
+                "--stats-updates kafka://127.0.0.1:9/updates | --stats-updates needs --norm batch --mode eval --scope key",
+                "--norm layer --stats-updates kafka://127.0.0.1:9/updates | --stats-updates needs --norm batch --mode eval --scope key",
+                "--emit-stats-version | --emit-stats-version needs --stats-updates",
             })
     void badOptionsGiveOneLineAndExitTwo(String options, String message) {
         int code = run(withEndpoints(options.trim().split(" ")));
@@ -88,6 +93,30 @@ class RunCommandTest {
                 .contains("expected \"format\": \"streamnorm.stats/v1\" or a PyTorch state_dict");
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--stats-updates file:///tmp/updates.jsonl | --stats-updates must be kafka://host:port/topic",
+                "--stats-updates kafka://127.0.0.1:9/u --scope global | --stats-updates needs --norm batch --mode eval --scope key",
+                "--stats-updates kafka://127.0.0.1:9/u --stats-updates-idle 0s | --stats-updates-idle must be positive",
+                "--emit-stats-version --stats-updates-idle 2s | --emit-stats-version needs --stats-updates",
+            })
+    void badStatsUpdateOptionsInEvalModeGiveOneLineAndExitTwo(String options, String message)
+            throws Exception {
+        Path stats =
+                Files.writeString(
+                        tmp.resolve("stats.json"),
+                        "{\"running_mean\": [0, 1], \"running_var\": [1, 2]}");
+        String[] evalOptions = ("--mode eval --stats " + stats + " " + options.trim()).split(" ");
+
+        int code = run(withEndpoints(evalOptions));
+
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains(message.trim());
+        assertThat(err.toString().trim().lines()).hasSize(1);
+    }
+
     @Test
     void statsOutNeedsBoundedInput() {
         int code =
@@ -101,6 +130,71 @@ class RunCommandTest {
                         tmp.resolve("s.json").toString());
 
         assertThat(code).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("--stats-out needs bounded (file://) input");
+        assertThat(err.toString())
+                .contains("--stats-out needs bounded input (file://, or kafka:// with --bounded)");
+    }
+
+    @Test
+    void boundedAppliesToKafkaInputOnly() {
+        int code = run(withEndpoints("--bounded"));
+
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString())
+                .contains("--bounded applies to kafka:// input only (file:// input is bounded")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void boundedKafkaInputTakesStatsOut() {
+        RunCommand command = new RunCommand();
+        new CommandLine(command)
+                .parseArgs(
+                        "--input",
+                        "kafka://127.0.0.1:9092/in",
+                        "--output",
+                        "stdout",
+                        "--bounded",
+                        "--stats-out",
+                        tmp.resolve("s.json").toString());
+
+        JobConfig config = command.jobConfig();
+
+        assertThat(config.bounded).isTrue();
+        assertThat(config.statsOut).isEqualTo(tmp.resolve("s.json"));
+        assertThat(config.normalization.emitFinalStats()).isTrue();
+    }
+
+    @Test
+    void kafkaInputIsUnboundedByDefault() {
+        RunCommand command = new RunCommand();
+        new CommandLine(command)
+                .parseArgs("--input", "kafka://127.0.0.1:9092/in", "--output", "stdout");
+
+        assertThat(command.jobConfig().bounded).isFalse();
+    }
+
+    @Test
+    void aBadAlignToReferenceIsOneLine() throws Exception {
+        Path twoKeys =
+                Files.writeString(
+                        tmp.resolve("two.json"),
+                        "{\"format\": \"streamnorm.stats/v1\", \"keys\": {"
+                                + "\"a\": {\"running_mean\": [0, 0], \"running_var\": [1, 1]},"
+                                + "\"b\": {\"running_mean\": [0, 0], \"running_var\": [1, 1]}}}");
+        String[][] cases = {
+            {"--align-to", twoKeys.toString(), "2 entries and no '*': name one as FILE#KEY"},
+            {"--align-to", twoKeys + "#c", "has no entry 'c'"},
+            {"--align-to", twoKeys + "#a", "--shape", "3", "reference has 2 channels, shape 3"},
+            {"--align-to", twoKeys + "#a", "--norm", "l2", "--align-to does not apply to l2"},
+            {"--align-to", twoKeys + "#a", "--norm", "layer", "layer norm needs --shape"},
+        };
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+            String[] options = java.util.Arrays.copyOf(c, c.length - 1);
+
+            assertThat(run(withEndpoints(options))).as("%s", (Object) c).isEqualTo(ExitCodes.USAGE);
+            assertThat(err.toString()).contains(c[c.length - 1]);
+            assertThat(err.toString().trim().lines()).hasSize(1);
+        }
     }
 }

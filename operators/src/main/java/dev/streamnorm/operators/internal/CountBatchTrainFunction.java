@@ -23,8 +23,10 @@ import org.apache.flink.util.Collector;
 final class CountBatchTrainFunction extends BatchTrainFunction {
     private static final long serialVersionUID = 1L;
 
-    /** The name of the state holding a key's open batch. */
-    static final String PENDING_BATCH = "pending-batch";
+    /** The state holding a key's open batch. */
+    static ValueStateDescriptor<PendingBatch> pendingBatch() {
+        return new ValueStateDescriptor<>("pending-batch", PendingBatchTypeInfoFactory.TYPE_INFO);
+    }
 
     private transient ValueState<PendingBatch> pending;
     private transient PendingBatch.Scratch scratch;
@@ -36,11 +38,7 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
     @Override
     public void open(OpenContext openContext) throws Exception {
         super.open(openContext);
-        pending =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        PENDING_BATCH, PendingBatchTypeInfoFactory.TYPE_INFO));
+        pending = getRuntimeContext().getState(pendingBatch());
         scratch = new PendingBatch.Scratch();
     }
 

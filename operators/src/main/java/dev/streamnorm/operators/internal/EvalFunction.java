@@ -1,12 +1,9 @@
 package dev.streamnorm.operators.internal;
 
-import dev.streamnorm.operators.DeadLetter;
-import dev.streamnorm.operators.ErrorCode;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.ChannelNormalizer;
-import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,14 +17,13 @@ import org.apache.flink.util.Collector;
  * no stats at all is a dead letter ({@code no-stats}). State is never written.
  *
  * <p>Normalizers for the table's entries are prepared once; for restored state, the last normalizer
- * of each key is reused while its stats are unchanged.
+ * of each key is reused while its stats are unchanged ({@link RestoredNormalizers}).
  */
 final class EvalFunction extends KeyedNormFunction {
     private static final long serialVersionUID = 1L;
-    private static final int MAX_CACHED_KEYS = 65_536;
 
     private transient Map<String, ChannelNormalizer> fromTable;
-    private transient Map<String, CachedNormalizer> fromState;
+    private transient RestoredNormalizers fromState;
 
     EvalFunction(Normalization config) {
         super(config);
@@ -39,9 +35,9 @@ final class EvalFunction extends KeyedNormFunction {
         fromTable = new HashMap<>();
         for (String key : config.initialStats().keys()) {
             RunningStats stats = config.initialStats().lookup(key).orElseThrow();
-            fromTable.put(key, prepare(stats));
+            fromTable.put(key, FrozenStats.normalizer(config, stats));
         }
-        fromState = new HashMap<>();
+        fromState = new RestoredNormalizers(config);
     }
 
     @Override
@@ -49,22 +45,14 @@ final class EvalFunction extends KeyedNormFunction {
             throws Exception {
         String key = ctx.getCurrentKey();
         RunningStats restored = statsState.value();
-        ChannelNormalizer normalizer = restored != null ? fromState(key, restored) : fromTable(key);
+        ChannelNormalizer normalizer =
+                restored != null ? fromState.of(key, restored) : fromTable(key);
         if (normalizer == null) {
             // A bad record is reported as such before the missing stats (DESIGN §3 order).
             if (!accept(record, expectedLength(key), ctx)) {
                 return;
             }
-            reject(
-                    DeadLetter.of(
-                            record,
-                            ErrorCode.NO_STATS,
-                            "no statistics for key '"
-                                    + key
-                                    + "' and no '"
-                                    + StatsTable.ANY_KEY
-                                    + "' entry"),
-                    ctx);
+            reject(FrozenStats.noStats(record, key), ctx);
             return;
         }
         if (!accept(record, normalizer.shape().size(), ctx)) {
@@ -78,33 +66,5 @@ final class EvalFunction extends KeyedNormFunction {
     private ChannelNormalizer fromTable(String key) {
         ChannelNormalizer normalizer = fromTable.get(key);
         return normalizer != null ? normalizer : fromTable.get(StatsTable.ANY_KEY);
-    }
-
-    private ChannelNormalizer fromState(String key, RunningStats stats) {
-        CachedNormalizer cached = fromState.get(key);
-        if (cached == null || !cached.stats.equals(stats)) {
-            if (fromState.size() >= MAX_CACHED_KEYS) {
-                fromState.clear();
-            }
-            cached = new CachedNormalizer(stats.copy(), prepare(stats));
-            fromState.put(key, cached);
-        }
-        return cached.normalizer;
-    }
-
-    private ChannelNormalizer prepare(RunningStats stats) {
-        RecordShape shape =
-                config.shape() != null ? config.shape() : RecordShape.vector(stats.channels());
-        return config.batchNorm(shape).newNormalizer().useRunningStats(stats);
-    }
-
-    private static final class CachedNormalizer {
-        final RunningStats stats;
-        final ChannelNormalizer normalizer;
-
-        CachedNormalizer(RunningStats stats, ChannelNormalizer normalizer) {
-            this.stats = stats;
-            this.normalizer = normalizer;
-        }
     }
 }

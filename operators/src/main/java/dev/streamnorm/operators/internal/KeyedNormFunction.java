@@ -3,33 +3,38 @@ package dev.streamnorm.operators.internal;
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationState;
 import dev.streamnorm.state.BatchNorm;
 import dev.streamnorm.state.ChannelNormalizer;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
-import dev.streamnorm.state.typeutils.RunningStatsTypeInfoFactory;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Base of the keyed batch-norm functions: the running-stats state, record checks, dead letters,
  * metrics and the batch-norm layer for the key's shape.
+ *
+ * <p>Savepoints also carry the {@code *} stats entry and the layer settings ({@link
+ * SavedLayerCheckpoint}); on restore they complete the configuration.
  */
-abstract class KeyedNormFunction
-        extends KeyedProcessFunction<String, FeatureRecord, FeatureRecord> {
+abstract class KeyedNormFunction extends KeyedProcessFunction<String, FeatureRecord, FeatureRecord>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
-    /** Running statistics per key: the state that savepoints carry and stats export reads. */
-    static final String RUNNING_STATS = "running-stats";
+    /** The configuration, completed by the restored savepoint in {@link #initializeState}. */
+    Normalization config;
 
-    final Normalization config;
     transient ValueState<RunningStats> statsState;
+    private transient SavedLayerCheckpoint saved;
     transient NormMetrics metrics;
     @Nullable private transient BatchNorm layer;
     @Nullable private transient ChannelNormalizer normalizer;
@@ -38,18 +43,30 @@ abstract class KeyedNormFunction
         this.config = config;
     }
 
-    static ValueStateDescriptor<RunningStats> runningStatsDescriptor() {
-        return new ValueStateDescriptor<>(RUNNING_STATS, RunningStatsTypeInfoFactory.TYPE_INFO);
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        saved = new SavedLayerCheckpoint();
+        config = saved.initialize(context, config);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        saved.snapshot(getRuntimeContext(), config);
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        statsState = getRuntimeContext().getState(withTtl(runningStatsDescriptor()));
+        statsState = getRuntimeContext().getState(withTtl(NormalizationState.runningStats()));
         metrics = new NormMetrics(getRuntimeContext().getMetricGroup());
     }
 
     /** Long-lived per-key state expires after the configured TTL of inactivity. */
     <D extends StateDescriptor<?, ?>> D withTtl(D descriptor) {
+        return withTtl(descriptor, config);
+    }
+
+    /** {@code descriptor} expiring after the TTL of {@code config}, if it has one. */
+    static <D extends StateDescriptor<?, ?>> D withTtl(D descriptor, Normalization config) {
         if (config.stateTtl() != null) {
             descriptor.enableTimeToLive(
                     StateTtlConfig.newBuilder(config.stateTtl())
@@ -65,13 +82,7 @@ abstract class KeyedNormFunction
      * {@code expectedLength} values (negative: not known yet).
      */
     boolean accept(FeatureRecord record, int expectedLength, Context ctx) {
-        DeadLetter rejected =
-                RecordCheck.check(
-                        record,
-                        expectedLength,
-                        config.shape() != null
-                                ? config.shape()
-                                : "learned from the key's first record");
+        DeadLetter rejected = RecordCheck.check(record, expectedLength, config);
         if (rejected == null) {
             return true;
         }

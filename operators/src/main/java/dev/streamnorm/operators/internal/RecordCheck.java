@@ -3,11 +3,21 @@ package dev.streamnorm.operators.internal;
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.ErrorCode;
 import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.operators.Normalization;
 import javax.annotation.Nullable;
 
 /** The checks every operator applies before touching a record's values. */
 public final class RecordCheck {
     private RecordCheck() {}
+
+    /** {@link #check(FeatureRecord, int, Object)} describing the shape of {@code config}. */
+    @Nullable
+    static DeadLetter check(FeatureRecord record, int expectedLength, Normalization config) {
+        return check(
+                record,
+                expectedLength,
+                config.shape() != null ? config.shape() : "learned from the key's first record");
+    }
 
     /**
      * The dead letter for {@code record}, or null when it can be normalized: no non-finite value,

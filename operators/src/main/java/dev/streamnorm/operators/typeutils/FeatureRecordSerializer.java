@@ -1,6 +1,7 @@
 package dev.streamnorm.operators.typeutils;
 
 import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.operators.Origin;
 import dev.streamnorm.state.typeutils.VersionedSerializer;
 import dev.streamnorm.state.typeutils.VersionedSerializerSnapshot;
 import java.io.IOException;
@@ -14,6 +15,10 @@ import org.apache.flink.types.StringValue;
  *
  * <p>Format v1: {@code byte 1, string key, long timestamp, int n, double[n] values, int m, byte[m]
  * payload, origin (byte kind, then string name, int partition, long position unless kind is NONE)}.
+ *
+ * <p>Format v2 (current): v1 followed by {@code boolean hasStatsVersion, string statsVersion if
+ * present}. v1 bytes (for example records pending in a train-mode savepoint) still read, without a
+ * stats version.
  */
 public final class FeatureRecordSerializer extends VersionedSerializer<FeatureRecord> {
     private static final long serialVersionUID = 1L;
@@ -23,7 +28,7 @@ public final class FeatureRecordSerializer extends VersionedSerializer<FeatureRe
 
     @Override
     public int currentVersion() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -52,6 +57,11 @@ public final class FeatureRecordSerializer extends VersionedSerializer<FeatureRe
         }
         OriginCodec.writeBytes(record.payload(), out);
         OriginCodec.write(record.origin(), out);
+        String statsVersion = record.statsVersion();
+        out.writeBoolean(statsVersion != null);
+        if (statsVersion != null) {
+            StringValue.writeString(statsVersion, out);
+        }
     }
 
     @Override
@@ -67,7 +77,9 @@ public final class FeatureRecordSerializer extends VersionedSerializer<FeatureRe
             values[i] = in.readDouble();
         }
         byte[] payload = OriginCodec.readBytes(in);
-        return new FeatureRecord(key, timestamp, values, payload, OriginCodec.read(in));
+        Origin origin = OriginCodec.read(in);
+        String statsVersion = version >= 2 && in.readBoolean() ? StringValue.readString(in) : null;
+        return new FeatureRecord(key, timestamp, values, payload, origin, statsVersion);
     }
 
     @Override

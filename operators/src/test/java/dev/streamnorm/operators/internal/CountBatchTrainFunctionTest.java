@@ -110,7 +110,9 @@ class CountBatchTrainFunctionTest {
             }
             assertThat(deadLetters(harness)).isEmpty();
             assertThat(Harnesses.keysWithState(harness, "running-stats")).isEqualTo(KEYS.length);
-            assertThat(Harnesses.keysWithState(harness, CountBatchTrainFunction.PENDING_BATCH))
+            assertThat(
+                            Harnesses.keysWithState(
+                                    harness, CountBatchTrainFunction.pendingBatch().getName()))
                     .isZero();
             if (backend == Harnesses.Backend.HASHMAP) {
                 assertThat(harness.numKeyedStateEntries()).isEqualTo(KEYS.length);
@@ -259,7 +261,9 @@ class CountBatchTrainFunctionTest {
             }
             // Per key: one pending batch (records and timeout deadline); no stats yet.
             assertThat(harness.numKeyedStateEntries()).isEqualTo(KEYS.length);
-            assertThat(Harnesses.keysWithState(harness, CountBatchTrainFunction.PENDING_BATCH))
+            assertThat(
+                            Harnesses.keysWithState(
+                                    harness, CountBatchTrainFunction.pendingBatch().getName()))
                     .isEqualTo(KEYS.length);
             assertThat(harness.numProcessingTimeTimers()).isEqualTo(KEYS.length);
             assertThat(harness.numEventTimeTimers()).isEqualTo(KEYS.length);

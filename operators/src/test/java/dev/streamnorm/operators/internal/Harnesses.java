@@ -3,7 +3,7 @@ package dev.streamnorm.operators.internal;
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
-import dev.streamnorm.operators.typeutils.PendingBatchTypeInfoFactory;
+import dev.streamnorm.operators.NormalizationState;
 import dev.streamnorm.state.ExponentialMoments;
 import dev.streamnorm.state.RunningStats;
 import dev.streamnorm.state.typeutils.ExponentialMomentsTypeInfoFactory;
@@ -32,8 +32,8 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /** Test harnesses around the keyed functions, and readers of their state and outputs. */
@@ -60,9 +60,7 @@ final class Harnesses {
             throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(KeyedNormFunctions.create(config)),
-                        FeatureRecord::key,
-                        Types.STRING);
+                        KeyedNormFunctions.create(config), FeatureRecord::key, Types.STRING);
         return start(harness, restore, backend);
     }
 
@@ -76,7 +74,7 @@ final class Harnesses {
             Normalization config, Metrics metrics) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(KeyedNormFunctions.create(config)),
+                        KeyedNormFunctions.create(config),
                         FeatureRecord::key,
                         Types.STRING,
                         metrics.environment);
@@ -91,6 +89,12 @@ final class Harnesses {
                     Backend backend)
                     throws Exception {
         harness.setStateBackend(backend.create());
+        return open(harness, restore);
+    }
+
+    /** Opens {@code harness} without Kryo (as the jobs run), restored from {@code restore}. */
+    static <H extends AbstractStreamOperatorTestHarness<?>> H open(
+            H harness, @Nullable OperatorSubtaskState restore) throws Exception {
         ((SerializerConfigImpl) harness.getExecutionConfig().getSerializerConfig())
                 .setGenericTypes(false);
         if (restore != null) {
@@ -114,7 +118,7 @@ final class Harnesses {
             KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
             String key)
             throws Exception {
-        RunningStats stats = value(harness, key, KeyedNormFunction.runningStatsDescriptor());
+        RunningStats stats = value(harness, key, NormalizationState.runningStats());
         return stats == null ? null : stats.copy();
     }
 
@@ -124,13 +128,7 @@ final class Harnesses {
             KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
             String key)
             throws Exception {
-        PendingBatch batch =
-                value(
-                        harness,
-                        key,
-                        new ValueStateDescriptor<>(
-                                CountBatchTrainFunction.PENDING_BATCH,
-                                PendingBatchTypeInfoFactory.TYPE_INFO));
+        PendingBatch batch = value(harness, key, CountBatchTrainFunction.pendingBatch());
         return batch == null ? null : batch.copy();
     }
 

@@ -48,7 +48,8 @@ class FeatureRecordSerializerTest extends SerializerTestBase<FeatureRecord> {
                     Origin.kafka("features", 11, Long.MAX_VALUE)),
             new FeatureRecord(
                     "f", 5L, many, new byte[] {0, -1, 127}, Origin.file("/data/in.jsonl", 3)),
-            new FeatureRecord("", 5L, new double[] {2}, new byte[0], Origin.file("", 0))
+            new FeatureRecord("", 5L, new double[] {2}, new byte[0], Origin.file("", 0)),
+            FeatureRecord.of("versioned", 9L, 1.5).withStatsVersion("0-17")
         };
     }
 }

@@ -130,20 +130,36 @@ class RecordTypeInfoTest {
         return value;
     }
 
+    /** Format v2: v1's body, then whether a stats version follows, then the version. */
+    private static final String RECORD_V2 = "02" + RECORD_V1.substring(2) + "00";
+
+    private static final String RECORD_V2_WITH_VERSION =
+            "02" + RECORD_V1.substring(2) + "01" + "03" + hex("v1"); // true, "v1" (length + 1)
+
     @Test
     void version1BytesAreStable() throws IOException {
-        assertThat(write(FeatureRecordSerializer.INSTANCE, RECORD)).isEqualTo(RECORD_V1);
         assertThat(read(FeatureRecordSerializer.INSTANCE, RECORD_V1)).isEqualTo(RECORD);
         assertThat(write(DeadLetterSerializer.INSTANCE, LETTER)).isEqualTo(LETTER_V1);
         assertThat(read(DeadLetterSerializer.INSTANCE, LETTER_V1)).isEqualTo(LETTER);
     }
 
     @Test
+    void version2BytesAreStable() throws IOException {
+        assertThat(write(FeatureRecordSerializer.INSTANCE, RECORD)).isEqualTo(RECORD_V2);
+        assertThat(read(FeatureRecordSerializer.INSTANCE, RECORD_V2)).isEqualTo(RECORD);
+        FeatureRecord versioned = RECORD.withStatsVersion("v1");
+        assertThat(write(FeatureRecordSerializer.INSTANCE, versioned))
+                .isEqualTo(RECORD_V2_WITH_VERSION);
+        assertThat(read(FeatureRecordSerializer.INSTANCE, RECORD_V2_WITH_VERSION))
+                .isEqualTo(versioned);
+    }
+
+    @Test
     void aNewerOrCorruptFormatFailsWithAClearMessage() {
         assertThatThrownBy(
-                        () -> read(FeatureRecordSerializer.INSTANCE, "02" + RECORD_V1.substring(2)))
+                        () -> read(FeatureRecordSerializer.INSTANCE, "03" + RECORD_V1.substring(2)))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Cannot read FeatureRecord: expected format version 1..1, actual 2");
+                .hasMessage("Cannot read FeatureRecord: expected format version 1..2, actual 3");
         assertThatThrownBy(() -> read(DeadLetterSerializer.INSTANCE, "00" + LETTER_V1.substring(2)))
                 .isInstanceOf(IOException.class)
                 .hasMessage("Cannot read DeadLetter: expected format version 1..1, actual 0");

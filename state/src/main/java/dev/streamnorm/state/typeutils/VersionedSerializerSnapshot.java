@@ -16,6 +16,15 @@ import org.apache.flink.core.memory.DataOutputView;
  * <p>On restore, state in the current format is compatible as is; state in an older format is
  * compatible after migration (Flink reads it with the restored serializer, which reads every old
  * format, and rewrites it in the current one); state from a newer release is incompatible.
+ *
+ * <p>Evolving a format (say {@code RunningStats} gains a field): keep the class names of the type,
+ * its serializer and its snapshot, since a savepoint names the snapshot class it was written with
+ * and the new release's class of that name decides on restore. Raise {@code currentVersion()} and
+ * keep reading every older version in {@code readBody}, with a default for the new field. Old state
+ * is then read by {@link #restoreSerializer()}, which is the new serializer: the HashMap backend
+ * keeps the values as it read them, RocksDB rewrites each value in the new format when the state is
+ * registered. The operators module's {@code RunningStatsEvolutionITCase} restores a committed v1
+ * savepoint into such a v2 on both backends.
  */
 @Internal
 public abstract class VersionedSerializerSnapshot<T> implements TypeSerializerSnapshot<T> {

@@ -1,0 +1,54 @@
+package dev.streamnorm.jobs.cluster;
+
+import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.state.BatchNorm;
+import dev.streamnorm.state.ChannelMoments;
+import dev.streamnorm.state.ChannelNormalizer;
+import dev.streamnorm.state.RecordShape;
+import dev.streamnorm.state.RunningStats;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Each key's final running stats after a failure-free train run over {@link SequencedFeatures},
+ * computed in this JVM with the state module's numerics.
+ *
+ * <p>Why this and not a second Flink run: the train operator with count batches makes exactly these
+ * calls per key — {@link ChannelMoments#acceptRecord} for each good record in arrival order, {@link
+ * BatchNorm#closeBatch} every {@code batch-size} records and once more for the partial batch at the
+ * end of input — and a failure-free run is defined by per-key arrival order alone (keys never
+ * interact). So the same calls in the same order give the same bits, without a second run of a
+ * million records; and because it is computed independently of Flink, a restore that replayed,
+ * skipped or reordered a record, or lost pending batch state, shows up as a difference.
+ */
+final class ReferenceStats {
+    private ReferenceStats() {}
+
+    static Map<String, RunningStats> compute(
+            SequencedFeatures input, Normalization normalization, RecordShape shape) {
+        Map<String, RunningStats> stats = new LinkedHashMap<>();
+        BatchNorm layer = normalization.batchNorm(shape);
+        ChannelNormalizer normalizer = layer.newNormalizer();
+        for (int k = 0; k < input.keys; k++) {
+            RunningStats running = RunningStats.initial(shape.channels());
+            ChannelMoments batch = new ChannelMoments(shape.channels());
+            int pending = 0;
+            for (int seq = 0; seq < input.perKey; seq++) {
+                if (seq == input.badSeq(k)) {
+                    continue;
+                }
+                batch.acceptRecord(input.values(k, seq), shape);
+                if (++pending == normalization.batchSize()) {
+                    layer.closeBatch(batch, running, normalizer);
+                    batch = new ChannelMoments(shape.channels());
+                    pending = 0;
+                }
+            }
+            if (pending > 0) {
+                layer.closeBatch(batch, running, normalizer);
+            }
+            stats.put(SequencedFeatures.key(k), running);
+        }
+        return stats;
+    }
+}

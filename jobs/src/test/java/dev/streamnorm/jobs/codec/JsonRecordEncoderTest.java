@@ -1,0 +1,40 @@
+package dev.streamnorm.jobs.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.operators.Origin;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Output records: values replaced, other fields kept, the stats version added when known. */
+class JsonRecordEncoderTest {
+    private final JsonRecordEncoder encoder = new JsonRecordEncoder();
+
+    private static FeatureRecord record(String payload, double... values) {
+        return new FeatureRecord(
+                "a", 5L, values, payload.getBytes(StandardCharsets.UTF_8), Origin.none());
+    }
+
+    private String encode(FeatureRecord record) {
+        return new String(encoder.encode(record), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void withoutAStatsVersionThePayloadKeepsItsFields() {
+        assertThat(encode(record("{\"id\":7,\"values\":[1,2],\"key\":\"a\"}", 0.5, -0.25)))
+                .isEqualTo("{\"id\":7,\"values\":[0.5,-0.25],\"key\":\"a\"}");
+    }
+
+    @Test
+    void theStatsVersionIsAddedLastAndReplacesAnInputField() {
+        FeatureRecord versioned =
+                record("{\"stats_version\":\"old\",\"values\":[1],\"id\":7}", 0.5)
+                        .withStatsVersion("0-3");
+        assertThat(encode(versioned))
+                .isEqualTo("{\"values\":[0.5],\"id\":7,\"stats_version\":\"0-3\"}");
+        assertThat(encode(FeatureRecord.of("b", 9L, 1.0).withStatsVersion("initial")))
+                .isEqualTo(
+                        "{\"key\":\"b\",\"ts\":9,\"values\":[1.0],\"stats_version\":\"initial\"}");
+    }
+}
