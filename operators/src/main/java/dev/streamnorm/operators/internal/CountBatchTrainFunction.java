@@ -7,14 +7,14 @@ import dev.streamnorm.state.RecordShape;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
 
 /**
  * Train mode with count batches: every {@code batch-size} records of a key form a mini-batch. A
  * partial batch closes after {@code batch-timeout} (processing time) and at the end of bounded
- * input (an event-time timer at the end of time, which only the final watermark reaches).
+ * input, when its operator ({@link CountBatchTrainOperator}) calls {@link #closeOpenBatch}: no
+ * timer per batch for that.
  *
  * <p>The open batch of a key is one state value, {@link PendingBatch}: its records and its timeout
  * deadline. The batch's moments and the running stats are computed and read only when it closes.
@@ -54,7 +54,6 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
             return;
         }
         RecordShape shape = shapeOf(record.values().length);
-        watchEndOfInput(ctx.timerService());
         if (batch == null) {
             batch = new PendingBatch(shape.size(), config.batchSize());
             startTimers(batch, ctx.timerService());
@@ -67,8 +66,18 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
         }
     }
 
+    /**
+     * Closes the current key's open batch: its timeout timer fired, or (in savepoints of the first
+     * release) its end-of-input timer.
+     */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeatureRecord> out)
+            throws Exception {
+        closeOpenBatch(ctx.getCurrentKey(), ctx.timerService(), out);
+    }
+
+    /** Closes the current key's open batch, if it has one. */
+    void closeOpenBatch(String key, TimerService timers, Collector<FeatureRecord> out)
             throws Exception {
         PendingBatch batch = pending.value();
         if (batch != null) {
@@ -76,15 +85,11 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
                     config.shape() != null
                             ? config.shape()
                             : RecordShape.vector(batch.recordLength());
-            close(ctx.getCurrentKey(), batch, shape, ctx.timerService(), out);
-        }
-        if (timestamp == END_OF_INPUT && ctx.timeDomain() == TimeDomain.EVENT_TIME) {
-            endOfInput(ctx.getCurrentKey(), ctx);
+            close(key, batch, shape, timers, out);
         }
     }
 
     private void startTimers(PendingBatch batch, TimerService timers) {
-        timers.registerEventTimeTimer(END_OF_INPUT);
         if (!config.batchTimeout().isZero()) {
             long deadline = timers.currentProcessingTime() + config.batchTimeout().toMillis();
             timers.registerProcessingTimeTimer(deadline);
@@ -101,9 +106,6 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
             throws Exception {
         closeBatch(key, batch.moments(shape, scratch), shape, batch.records(key), out);
         pending.clear();
-        if (!config.emitFinalStats()) {
-            timers.deleteEventTimeTimer(END_OF_INPUT);
-        }
         if (batch.deadline() != PendingBatch.NO_DEADLINE) {
             timers.deleteProcessingTimeTimer(batch.deadline());
         }

@@ -104,6 +104,7 @@ class CountBatchTrainFunctionTest {
                 feed(harness, records.get(i));
             }
             harness.processWatermark(Long.MAX_VALUE);
+            harness.endInput();
             run.out.addAll(harness.extractOutputValues());
             for (String key : KEYS) {
                 run.stats.put(key, runningStats(harness, key));
@@ -215,11 +216,14 @@ class CountBatchTrainFunctionTest {
             // 4 records of each key closed a batch; 2 per key wait, with no timeout timer.
             assertThat(harness.extractOutputValues()).hasSize(4 * KEYS.length);
             assertThat(harness.numProcessingTimeTimers()).isZero();
-            assertThat(harness.numEventTimeTimers()).isEqualTo(KEYS.length);
+            assertThat(harness.numEventTimeTimers()).isZero();
             harness.setProcessingTime(Long.MAX_VALUE / 2);
             assertThat(harness.extractOutputValues()).hasSize(4 * KEYS.length);
 
             harness.processWatermark(Long.MAX_VALUE);
+            // The final watermark alone closes nothing: the end of input does.
+            assertThat(harness.extractOutputValues()).hasSize(4 * KEYS.length);
+            harness.endInput();
             Map<String, List<FeatureRecord>> out = drainByKey(harness);
             for (String key : KEYS) {
                 assertThat(out.get(key)).hasSize(6);
@@ -266,7 +270,7 @@ class CountBatchTrainFunctionTest {
                                     harness, CountBatchTrainFunction.pendingBatch().getName()))
                     .isEqualTo(KEYS.length);
             assertThat(harness.numProcessingTimeTimers()).isEqualTo(KEYS.length);
-            assertThat(harness.numEventTimeTimers()).isEqualTo(KEYS.length);
+            assertThat(harness.numEventTimeTimers()).isZero();
             for (String key : KEYS) {
                 assertThat(runningStats(harness, key)).isNull();
                 PendingBatch batch = Harnesses.pendingBatch(harness, key);
@@ -449,6 +453,7 @@ class CountBatchTrainFunctionTest {
             }
             assertThat(harness.getSideOutput(Normalization.FINAL_STATS)).isNullOrEmpty();
             harness.processWatermark(Long.MAX_VALUE);
+            harness.endInput();
             List<Tuple2<String, RunningStats>> finals =
                     Harnesses.values(harness.getSideOutput(Normalization.FINAL_STATS));
             assertThat(finals).extracting(t -> t.f0).containsExactlyInAnyOrder(KEYS);
