@@ -19,8 +19,8 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  *
  * <p>One value instead of a list of records beside separate moments and deadline: a record costs
  * one state read and one write and touches no per-channel statistics. The batch's moments are
- * accumulated when it closes ({@link #moments}), over its records in arrival order: the same
- * Welford updates, in the same order, as record by record.
+ * computed when it closes ({@link #moments}), in two passes over its records ({@link
+ * ChannelMoments#acceptBatch}).
  */
 @TypeInfo(PendingBatchTypeInfoFactory.class)
 public final class PendingBatch {
@@ -157,9 +157,9 @@ public final class PendingBatch {
      *
      * <p>The records' values lie wherever they were deserialized, long enough ago to be out of the
      * CPU caches. They are first copied into {@code scratch}, one reused block: the copies' loads
-     * overlap, and so do their cache misses, where the Welford updates would wait for one record
-     * after the other. The moments are then computed on cached data, and the values stay cached for
-     * their normalization.
+     * overlap, and so do their cache misses, where the moments would wait for one record after the
+     * other. The moments are then computed on cached data, and the values stay cached for their
+     * normalization.
      */
     ChannelMoments moments(RecordShape shape, Scratch scratch) {
         double[][] rows = scratch.rows(size, recordLength);
@@ -167,9 +167,7 @@ public final class PendingBatch {
             System.arraycopy(values[i], 0, rows[i], 0, recordLength);
         }
         ChannelMoments moments = new ChannelMoments(shape.channels());
-        for (int i = 0; i < size; i++) {
-            moments.acceptRecord(rows[i], shape);
-        }
+        moments.acceptBatch(rows, size, shape);
         return moments;
     }
 
