@@ -2,6 +2,7 @@ package dev.streamnorm.operators.typeutils;
 
 import dev.streamnorm.operators.Origin;
 import dev.streamnorm.operators.internal.PendingBatch;
+import dev.streamnorm.state.typeutils.DoubleArrays;
 import dev.streamnorm.state.typeutils.VersionedSerializer;
 import dev.streamnorm.state.typeutils.VersionedSerializerSnapshot;
 import java.io.IOException;
@@ -55,10 +56,7 @@ public final class PendingBatchSerializer extends VersionedSerializer<PendingBat
         out.writeInt(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             out.writeLong(batch.timestamp(i));
-            double[] values = batch.values(i);
-            for (int v = 0; v < length; v++) {
-                out.writeDouble(values[v]);
-            }
+            DoubleArrays.write(batch.values(i), length, out);
             OriginCodec.writeBytes(batch.payload(i), out);
             OriginCodec.write(batch.origin(i), out);
         }
@@ -81,11 +79,7 @@ public final class PendingBatchSerializer extends VersionedSerializer<PendingBat
         Origin[] origins = new Origin[size];
         for (int i = 0; i < size; i++) {
             timestamps[i] = in.readLong();
-            double[] row = new double[length];
-            for (int v = 0; v < length; v++) {
-                row[v] = in.readDouble();
-            }
-            values[i] = row;
+            values[i] = DoubleArrays.read(in, length);
             payloads[i] = OriginCodec.readBytes(in);
             origins[i] = OriginCodec.read(in);
         }
