@@ -27,7 +27,8 @@ public final class PendingBatch {
     /** The deadline of a batch without a timeout timer. */
     public static final long NO_DEADLINE = Long.MIN_VALUE;
 
-    private static final int FIRST_CAPACITY = 8;
+    /** Batches up to this size never grow their arrays; larger ones start here and double. */
+    private static final int FIRST_CAPACITY = 256;
 
     private final int recordLength;
     private long deadline = NO_DEADLINE;
