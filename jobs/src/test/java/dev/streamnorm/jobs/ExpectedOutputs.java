@@ -62,9 +62,10 @@ final class ExpectedOutputs {
             List<FeatureData.Input> batch =
                     records.subList(start, Math.min(records.size(), start + batchSize));
             ChannelMoments moments = new ChannelMoments(shape.channels());
-            for (FeatureData.Input record : batch) {
-                moments.acceptRecord(record.values, shape);
-            }
+            moments.acceptBatch(
+                    batch.stream().map(r -> r.values).toArray(double[][]::new),
+                    batch.size(),
+                    shape);
             layer.closeBatch(moments, stats, normalizer);
             for (FeatureData.Input record : batch) {
                 double[] out = new double[record.values.length];

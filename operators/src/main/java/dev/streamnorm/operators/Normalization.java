@@ -173,9 +173,10 @@ public final class Normalization implements Serializable {
         } else {
             out =
                     input.keyBy(FeatureRecord::key, Types.STRING)
-                            .process(
-                                    KeyedNormFunctions.create(this),
-                                    FeatureRecordTypeInfoFactory.TYPE_INFO);
+                            .transform(
+                                    "normalize",
+                                    FeatureRecordTypeInfoFactory.TYPE_INFO,
+                                    KeyedNormFunctions.create(this));
         }
         return out.uid(OPERATOR_UID).name("normalize (" + describe() + ")");
     }

@@ -118,6 +118,81 @@ public final class ChannelMoments {
         uniformCount = sharedCount(count);
     }
 
+    /**
+     * Adds a batch: the first {@code rowCount} of {@code rows}, records shaped {@code shape}
+     * (position l of channel c goes to channel c).
+     *
+     * <p>The batch's moments are computed in two passes, the mean and then the squared deviations
+     * from it, as PyTorch computes a batch's, and merged into this accumulator ({@link #combine}).
+     * No divide per value, unlike Welford's update: several times cheaper, and at least as accurate
+     * (exact for data such as 100, 101, 102, 103).
+     */
+    public void acceptBatch(double[][] rows, int rowCount, RecordShape shape) {
+        checkArgument(
+                shape.channels() == channels(),
+                "records have %s channels, accumulator has %s",
+                shape.channels(),
+                channels());
+        int size = shape.size();
+        for (int i = 0; i < rowCount; i++) {
+            // Tested before any message is built: this runs for every record of a batch.
+            if (rows[i].length != size) {
+                throw new IllegalArgumentException(
+                        "record " + i + " has " + rows[i].length + " values, expected " + size);
+            }
+        }
+        if (rowCount == 0) {
+            return;
+        }
+        int channels = channels();
+        int positions = shape.positions();
+        double[] batchMean = new double[channels];
+        double[] batchM2 = new double[channels];
+        if (positions == 1) {
+            // Flat loops over channels: vectorizable.
+            for (int i = 0; i < rowCount; i++) {
+                double[] row = rows[i];
+                for (int c = 0; c < channels; c++) {
+                    batchMean[c] += row[c];
+                }
+            }
+            for (int c = 0; c < channels; c++) {
+                batchMean[c] /= rowCount;
+            }
+            for (int i = 0; i < rowCount; i++) {
+                double[] row = rows[i];
+                for (int c = 0; c < channels; c++) {
+                    double d = row[c] - batchMean[c];
+                    batchM2[c] += d * d;
+                }
+            }
+        } else {
+            for (int i = 0; i < rowCount; i++) {
+                double[] row = rows[i];
+                for (int c = 0, v = 0; c < channels; c++) {
+                    for (int l = 0; l < positions; l++) {
+                        batchMean[c] += row[v++];
+                    }
+                }
+            }
+            for (int c = 0; c < channels; c++) {
+                batchMean[c] /= (double) rowCount * positions;
+            }
+            for (int i = 0; i < rowCount; i++) {
+                double[] row = rows[i];
+                for (int c = 0, v = 0; c < channels; c++) {
+                    for (int l = 0; l < positions; l++) {
+                        double d = row[v++] - batchMean[c];
+                        batchM2[c] += d * d;
+                    }
+                }
+            }
+        }
+        long[] batchCount = new long[channels];
+        Arrays.fill(batchCount, (long) rowCount * positions);
+        combine(new ChannelMoments(batchCount, batchMean, batchM2));
+    }
+
     /** One value per channel, every channel with the same count: the same Welford update. */
     private void acceptVector(double[] values) {
         long n = ++uniformCount;

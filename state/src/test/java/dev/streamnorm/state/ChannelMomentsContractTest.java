@@ -307,6 +307,66 @@ class ChannelMomentsContractTest {
         assertThat(byRecord).isEqualTo(byValue);
     }
 
+    @ParameterizedTest
+    @MethodSource("batchShapes")
+    void acceptBatchAgreesWithAcceptRecordOneByOne(RecordShape shape) {
+        Random random = new Random(SEED + 5);
+        double[][] rows = new double[40][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = new double[shape.size()];
+            for (int i = 0; i < shape.size(); i++) {
+                rows[r][i] = 1e3 + random.nextGaussian() * (i + 1);
+            }
+        }
+        // Into an empty accumulator, then into one whose channels differ in count.
+        for (boolean uneven : new boolean[] {false, true}) {
+            ChannelMoments batch = new ChannelMoments(shape.channels());
+            ChannelMoments oneByOne = new ChannelMoments(shape.channels());
+            if (uneven) {
+                batch.accept(1, 7.0);
+                oneByOne.accept(1, 7.0);
+            }
+            batch.acceptBatch(rows, 30, shape);
+            for (int r = 0; r < 30; r++) {
+                oneByOne.acceptRecord(rows[r], shape);
+            }
+            for (int c = 0; c < shape.channels(); c++) {
+                assertThat(batch.count(c)).isEqualTo(oneByOne.count(c));
+                assertThat(batch.mean(c))
+                        .isCloseTo(oneByOne.mean(c), within(REL * Math.abs(oneByOne.mean(c))));
+                assertThat(batch.m2(c))
+                        .isCloseTo(oneByOne.m2(c), within(REL * Math.abs(oneByOne.m2(c))));
+            }
+        }
+    }
+
+    static Stream<RecordShape> batchShapes() {
+        return Stream.of(RecordShape.vector(4), RecordShape.of(3, 5));
+    }
+
+    @Test
+    void acceptBatchGivesSimpleDataItsExactMoments() {
+        ChannelMoments moments = new ChannelMoments(2);
+        moments.acceptBatch(
+                new double[][] {{100, 200}, {101, 200}, {102, 200}, {103, 200}},
+                4,
+                RecordShape.vector(2));
+        assertThat(moments.mean(0)).isEqualTo(101.5);
+        assertThat(moments.m2(0)).isEqualTo(5.0);
+        assertThat(moments.mean(1)).isEqualTo(200.0);
+        assertThat(moments.m2(1)).isEqualTo(0.0);
+        assertThat(moments.count(1)).isEqualTo(4);
+        assertThatThrownBy(
+                        () ->
+                                new ChannelMoments(4)
+                                        .acceptBatch(
+                                                new double[][] {new double[3]},
+                                                1,
+                                                RecordShape.vector(4)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("record 0 has 3 values, expected 4");
+    }
+
     @Test
     void mismatchedChannelsAreRejected() {
         ChannelMoments moments = new ChannelMoments(2);

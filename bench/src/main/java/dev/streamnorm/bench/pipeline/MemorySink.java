@@ -12,7 +12,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
  * Keeps every record in this JVM under a name, for comparing a local job's output with the plain
- * loop's. Records arrive as copies (object reuse is off), so keeping them is safe.
+ * loop's. The operators never modify a record after emitting it, so keeping them is safe.
  */
 final class MemorySink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;

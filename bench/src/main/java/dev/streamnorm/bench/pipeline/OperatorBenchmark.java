@@ -65,7 +65,7 @@ public final class OperatorBenchmark {
         for (String p : args.list("parallelism", "1,2")) {
             parallelisms.add(Integer.parseInt(p));
         }
-        this.objectReuse = args.bool("object-reuse", false);
+        this.objectReuse = args.bool("object-reuse", true);
         this.plainPasses = args.intValue("plain-passes", 3);
         this.reference = args.bool("reference", true);
         args.checkAllUsed();

@@ -8,10 +8,11 @@ import java.util.Map;
 import javax.annotation.Nullable;
 
 /**
- * Train mode as a plain loop: per key a buffer of {@code batchSize} records and per-channel Welford
- * moments; a full batch is normalized with its mean and biased variance, then the running stats
- * take the unbiased variance with PyTorch momentum. A batch of one record is normalized with the
- * running stats, which stay as they are. Partial batches are flushed by {@link #finish}.
+ * Train mode as a plain loop: per key a buffer of {@code batchSize} records; a full batch's moments
+ * are computed in two passes over it (as the operator does), it is normalized with its mean and
+ * biased variance, then the running stats take the unbiased variance with PyTorch momentum. A batch
+ * of one record is normalized with the running stats, which stay as they are. Partial batches are
+ * flushed by {@link #finish}.
  */
 final class PlainTrain extends PlainNorm {
     private final int features;
@@ -66,19 +67,6 @@ final class PlainTrain extends PlainNorm {
         s.ids[s.size] = id;
         s.tags[s.size] = tag;
         s.size = n;
-        double[] mean = s.mean;
-        double[] m2 = s.m2;
-        if (n == 1) {
-            System.arraycopy(x, 0, mean, 0, features);
-            Arrays.fill(m2, 0.0);
-        } else {
-            double dn = n;
-            for (int c = 0; c < features; c++) {
-                double delta = x[c] - mean[c];
-                mean[c] += delta / dn;
-                m2[c] += delta * (x[c] - mean[c]);
-            }
-        }
         if (n == batchSize) {
             close(s, out);
         }
@@ -96,6 +84,7 @@ final class PlainTrain extends PlainNorm {
     private void close(KeyState s, Emitter out) {
         int n = s.size;
         boolean update = n >= 2;
+        moments(s);
         for (int c = 0; c < features; c++) {
             if (update) {
                 center[c] = s.mean[c];
@@ -123,6 +112,30 @@ final class PlainTrain extends PlainNorm {
             s.batches++;
         }
         s.size = 0;
+    }
+
+    /** The batch's mean and M2 per channel, in two passes over its rows (as the operator). */
+    private void moments(KeyState s) {
+        double[] mean = s.mean;
+        double[] m2 = s.m2;
+        Arrays.fill(mean, 0.0);
+        Arrays.fill(m2, 0.0);
+        for (int r = 0; r < s.size; r++) {
+            double[] row = s.rows[r];
+            for (int c = 0; c < features; c++) {
+                mean[c] += row[c];
+            }
+        }
+        for (int c = 0; c < features; c++) {
+            mean[c] /= s.size;
+        }
+        for (int r = 0; r < s.size; r++) {
+            double[] row = s.rows[r];
+            for (int c = 0; c < features; c++) {
+                double d = row[c] - mean[c];
+                m2[c] += d * d;
+            }
+        }
     }
 
     /** The keys seen so far. */

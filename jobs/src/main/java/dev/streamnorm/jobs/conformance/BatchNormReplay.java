@@ -44,10 +44,9 @@ final class BatchNormReplay implements Replay {
     @Override
     public Map<String, double[]> run(GoldenCase.Batch batch, double[][] out) {
         if (!trackRunningStats || batch.training) {
+            // As the train operator computes a batch's moments.
             ChannelMoments moments = new ChannelMoments(golden.shape.channels());
-            for (double[] record : batch.input) {
-                moments.acceptRecord(record, golden.shape);
-            }
+            moments.acceptBatch(batch.input, batch.input.length, golden.shape);
             if (trackRunningStats) {
                 layer.closeBatch(moments, stats, normalizer);
             } else {

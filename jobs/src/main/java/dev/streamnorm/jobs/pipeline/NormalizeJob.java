@@ -60,11 +60,17 @@ public final class NormalizeJob {
         }
     }
 
-    /** The Flink configuration of a job: checkpointing, state backend, restore path. */
+    /**
+     * The Flink configuration of a job: checkpointing, state backend, restore path, object reuse.
+     */
     public static Configuration flinkConfiguration(JobConfig config) {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.NAME, config.jobName);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // Chained operators hand records on without copying them. Safe here: every operator of the
+        // job emits new objects or its input, never modifies a record after emitting it, and keeps
+        // in state only records that no other operator holds.
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval);
         conf.set(
                 CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,

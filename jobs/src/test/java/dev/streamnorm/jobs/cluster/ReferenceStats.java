@@ -14,9 +14,9 @@ import java.util.Map;
  * computed in this JVM with the state module's numerics.
  *
  * <p>Why this and not a second Flink run: the train operator with count batches makes exactly these
- * calls per key — {@link ChannelMoments#acceptRecord} for each good record in arrival order, {@link
- * BatchNorm#closeBatch} every {@code batch-size} records and once more for the partial batch at the
- * end of input — and a failure-free run is defined by per-key arrival order alone (keys never
+ * calls per key — {@link ChannelMoments#acceptBatch} over every {@code batch-size} good records in
+ * arrival order, then {@link BatchNorm#closeBatch}, and once more for the partial batch at the end
+ * of input — and a failure-free run is defined by per-key arrival order alone (keys never
  * interact). So the same calls in the same order give the same bits, without a second run of a
  * million records; and because it is computed independently of Flink, a restore that replayed,
  * skipped or reordered a record, or lost pending batch state, shows up as a difference.
@@ -31,24 +31,35 @@ final class ReferenceStats {
         ChannelNormalizer normalizer = layer.newNormalizer();
         for (int k = 0; k < input.keys; k++) {
             RunningStats running = RunningStats.initial(shape.channels());
-            ChannelMoments batch = new ChannelMoments(shape.channels());
+            double[][] batch = new double[normalization.batchSize()][];
             int pending = 0;
             for (int seq = 0; seq < input.perKey; seq++) {
                 if (seq == input.badSeq(k)) {
                     continue;
                 }
-                batch.acceptRecord(input.values(k, seq), shape);
-                if (++pending == normalization.batchSize()) {
-                    layer.closeBatch(batch, running, normalizer);
-                    batch = new ChannelMoments(shape.channels());
+                batch[pending++] = input.values(k, seq);
+                if (pending == batch.length) {
+                    close(layer, batch, pending, shape, running, normalizer);
                     pending = 0;
                 }
             }
             if (pending > 0) {
-                layer.closeBatch(batch, running, normalizer);
+                close(layer, batch, pending, shape, running, normalizer);
             }
             stats.put(SequencedFeatures.key(k), running);
         }
         return stats;
+    }
+
+    private static void close(
+            BatchNorm layer,
+            double[][] batch,
+            int size,
+            RecordShape shape,
+            RunningStats running,
+            ChannelNormalizer normalizer) {
+        ChannelMoments moments = new ChannelMoments(shape.channels());
+        moments.acceptBatch(batch, size, shape);
+        layer.closeBatch(moments, running, normalizer);
     }
 }

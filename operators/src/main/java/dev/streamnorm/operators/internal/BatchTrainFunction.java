@@ -2,14 +2,10 @@ package dev.streamnorm.operators.internal;
 
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
-import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
 import dev.streamnorm.state.ChannelMoments;
 import dev.streamnorm.state.ChannelNormalizer;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
@@ -24,20 +20,8 @@ abstract class BatchTrainFunction extends KeyedNormFunction {
     /** The time of the event-time timer that only the final watermark of bounded input fires. */
     static final long END_OF_INPUT = Long.MAX_VALUE;
 
-    transient ListState<FeatureRecord> pending;
-
     BatchTrainFunction(Normalization config) {
         super(config);
-    }
-
-    @Override
-    public void open(OpenContext openContext) throws Exception {
-        super.open(openContext);
-        pending =
-                getRuntimeContext()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        "pending-records", FeatureRecordTypeInfoFactory.TYPE_INFO));
     }
 
     /** With final stats requested, makes sure the key hears about the end of bounded input. */

@@ -2,30 +2,34 @@ package dev.streamnorm.operators.internal;
 
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
-import dev.streamnorm.state.ChannelMoments;
+import dev.streamnorm.operators.typeutils.PendingBatchTypeInfoFactory;
 import dev.streamnorm.state.RecordShape;
-import dev.streamnorm.state.typeutils.ChannelMomentsTypeInfoFactory;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
 
 /**
  * Train mode with count batches: every {@code batch-size} records of a key form a mini-batch. A
  * partial batch closes after {@code batch-timeout} (processing time) and at the end of bounded
- * input (an event-time timer at the end of time, which only the final watermark reaches).
+ * input, when its operator ({@link CountBatchTrainOperator}) calls {@link #closeOpenBatch}: no
+ * timer per batch for that.
  *
- * <p>The batch's moments are accumulated as records arrive, so closing a batch is one pass over its
- * records. Pending records, moments and timers are cleared when the batch closes.
+ * <p>The open batch of a key is one state value, {@link PendingBatch}: its records and its timeout
+ * deadline. The batch's moments and the running stats are computed and read only when it closes.
+ * The batch and its timers are cleared when it closes.
  */
 final class CountBatchTrainFunction extends BatchTrainFunction {
     private static final long serialVersionUID = 1L;
 
-    private transient ValueState<ChannelMoments> moments;
-    private transient ValueState<Long> timeoutTimer;
+    /** The state holding a key's open batch. */
+    static ValueStateDescriptor<PendingBatch> pendingBatch() {
+        return new ValueStateDescriptor<>("pending-batch", PendingBatchTypeInfoFactory.TYPE_INFO);
+    }
+
+    private transient ValueState<PendingBatch> pending;
+    private transient PendingBatch.Scratch scratch;
 
     CountBatchTrainFunction(Normalization config) {
         super(config);
@@ -34,82 +38,76 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
     @Override
     public void open(OpenContext openContext) throws Exception {
         super.open(openContext);
-        moments =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "batch-moments", ChannelMomentsTypeInfoFactory.TYPE_INFO));
-        timeoutTimer =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("batch-timeout-timer", Types.LONG));
+        pending = getRuntimeContext().getState(pendingBatch());
+        scratch = new PendingBatch.Scratch();
     }
 
     @Override
     public void processElement(FeatureRecord record, Context ctx, Collector<FeatureRecord> out)
             throws Exception {
-        ChannelMoments batch = moments.value();
+        PendingBatch batch = pending.value();
         int expected =
                 batch != null && config.shape() == null
-                        ? batch.channels()
+                        ? batch.recordLength()
                         : expectedLength(ctx.getCurrentKey());
         if (!accept(record, expected, ctx)) {
             return;
         }
         RecordShape shape = shapeOf(record.values().length);
-        watchEndOfInput(ctx.timerService());
         if (batch == null) {
-            batch = new ChannelMoments(shape.channels());
-            startTimers(ctx.timerService());
+            batch = new PendingBatch(shape.size(), config.batchSize());
+            startTimers(batch, ctx.timerService());
         }
-        batch.acceptRecord(record.values(), shape);
-        pending.add(record);
-        if (batch.count(0) >= (long) config.batchSize() * shape.positions()) {
+        batch.add(record);
+        if (batch.size() >= config.batchSize()) {
             close(ctx.getCurrentKey(), batch, shape, ctx.timerService(), out);
         } else {
-            moments.update(batch);
+            pending.update(batch);
         }
     }
 
+    /**
+     * Closes the current key's open batch: its timeout timer fired, or (in savepoints of the first
+     * release) its end-of-input timer.
+     */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeatureRecord> out)
             throws Exception {
-        ChannelMoments batch = moments.value();
+        closeOpenBatch(ctx.getCurrentKey(), ctx.timerService(), out);
+    }
+
+    /** Closes the current key's open batch, if it has one. */
+    void closeOpenBatch(String key, TimerService timers, Collector<FeatureRecord> out)
+            throws Exception {
+        PendingBatch batch = pending.value();
         if (batch != null) {
             RecordShape shape =
-                    config.shape() != null ? config.shape() : RecordShape.vector(batch.channels());
-            close(ctx.getCurrentKey(), batch, shape, ctx.timerService(), out);
-        }
-        if (timestamp == END_OF_INPUT && ctx.timeDomain() == TimeDomain.EVENT_TIME) {
-            endOfInput(ctx.getCurrentKey(), ctx);
+                    config.shape() != null
+                            ? config.shape()
+                            : RecordShape.vector(batch.recordLength());
+            close(key, batch, shape, timers, out);
         }
     }
 
-    private void startTimers(TimerService timers) throws Exception {
-        timers.registerEventTimeTimer(END_OF_INPUT);
+    private void startTimers(PendingBatch batch, TimerService timers) {
         if (!config.batchTimeout().isZero()) {
             long deadline = timers.currentProcessingTime() + config.batchTimeout().toMillis();
             timers.registerProcessingTimeTimer(deadline);
-            timeoutTimer.update(deadline);
+            batch.setDeadline(deadline);
         }
     }
 
     private void close(
             String key,
-            ChannelMoments batch,
+            PendingBatch batch,
             RecordShape shape,
             TimerService timers,
             Collector<FeatureRecord> out)
             throws Exception {
-        closeBatch(key, batch, shape, pending.get(), out);
+        closeBatch(key, batch.moments(shape, scratch), shape, batch.records(key), out);
         pending.clear();
-        moments.clear();
-        if (!config.emitFinalStats()) {
-            timers.deleteEventTimeTimer(END_OF_INPUT);
-        }
-        Long deadline = timeoutTimer.value();
-        if (deadline != null) {
-            timers.deleteProcessingTimeTimer(deadline);
-            timeoutTimer.clear();
+        if (batch.deadline() != PendingBatch.NO_DEADLINE) {
+            timers.deleteProcessingTimeTimer(batch.deadline());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.streamnorm.operators.internal;
 
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
 import dev.streamnorm.state.ChannelMoments;
 import dev.streamnorm.state.ChannelNormalizer;
 import dev.streamnorm.state.RecordShape;
@@ -9,6 +10,8 @@ import dev.streamnorm.state.typeutils.ChannelMomentsTypeInfoFactory;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -26,6 +29,7 @@ final class IntervalBatchTrainFunction extends BatchTrainFunction {
     private static final long serialVersionUID = 1L;
 
     private transient MapState<Long, ChannelMoments> windows;
+    private transient ListState<FeatureRecord> pending;
 
     IntervalBatchTrainFunction(Normalization config) {
         super(config);
@@ -41,6 +45,11 @@ final class IntervalBatchTrainFunction extends BatchTrainFunction {
                                         "window-moments",
                                         Types.LONG,
                                         ChannelMomentsTypeInfoFactory.TYPE_INFO));
+        pending =
+                getRuntimeContext()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "pending-records", FeatureRecordTypeInfoFactory.TYPE_INFO));
     }
 
     private long interval() {

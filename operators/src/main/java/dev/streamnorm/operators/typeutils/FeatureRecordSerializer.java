@@ -2,6 +2,7 @@ package dev.streamnorm.operators.typeutils;
 
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Origin;
+import dev.streamnorm.state.typeutils.DoubleArrays;
 import dev.streamnorm.state.typeutils.VersionedSerializer;
 import dev.streamnorm.state.typeutils.VersionedSerializerSnapshot;
 import java.io.IOException;
@@ -52,9 +53,7 @@ public final class FeatureRecordSerializer extends VersionedSerializer<FeatureRe
         out.writeLong(record.timestamp());
         double[] values = record.values();
         out.writeInt(values.length);
-        for (double v : values) {
-            out.writeDouble(v);
-        }
+        DoubleArrays.write(values, out);
         OriginCodec.writeBytes(record.payload(), out);
         OriginCodec.write(record.origin(), out);
         String statsVersion = record.statsVersion();
@@ -72,10 +71,7 @@ public final class FeatureRecordSerializer extends VersionedSerializer<FeatureRe
         if (length < 0) {
             throw new IOException("Corrupt FeatureRecord: " + length + " values");
         }
-        double[] values = new double[length];
-        for (int i = 0; i < length; i++) {
-            values[i] = in.readDouble();
-        }
+        double[] values = DoubleArrays.read(in, length);
         byte[] payload = OriginCodec.readBytes(in);
         Origin origin = OriginCodec.read(in);
         String statsVersion = version >= 2 && in.readBoolean() ? StringValue.readString(in) : null;

@@ -62,9 +62,10 @@ final class TrainReplay {
     private List<FeatureRecord> close(String key, List<FeatureRecord> batch) {
         int channels = layer.shape().channels();
         ChannelMoments moments = new ChannelMoments(channels);
-        for (FeatureRecord record : batch) {
-            moments.acceptRecord(record.values(), layer.shape());
-        }
+        moments.acceptBatch(
+                batch.stream().map(FeatureRecord::values).toArray(double[][]::new),
+                batch.size(),
+                layer.shape());
         RunningStats current = stats.getOrDefault(key, RunningStats.initial(channels));
         ChannelNormalizer normalizer = layer.newNormalizer();
         if (layer.closeBatch(moments, current, normalizer)) {

@@ -104,15 +104,17 @@ class CountBatchTrainFunctionTest {
                 feed(harness, records.get(i));
             }
             harness.processWatermark(Long.MAX_VALUE);
+            harness.endInput();
             run.out.addAll(harness.extractOutputValues());
             for (String key : KEYS) {
                 run.stats.put(key, runningStats(harness, key));
             }
             assertThat(deadLetters(harness)).isEmpty();
             assertThat(Harnesses.keysWithState(harness, "running-stats")).isEqualTo(KEYS.length);
-            for (String pending : new String[] {"pending-records", "batch-moments"}) {
-                assertThat(Harnesses.keysWithState(harness, pending)).as(pending).isZero();
-            }
+            assertThat(
+                            Harnesses.keysWithState(
+                                    harness, CountBatchTrainFunction.pendingBatch().getName()))
+                    .isZero();
             if (backend == Harnesses.Backend.HASHMAP) {
                 assertThat(harness.numKeyedStateEntries()).isEqualTo(KEYS.length);
             }
@@ -214,11 +216,14 @@ class CountBatchTrainFunctionTest {
             // 4 records of each key closed a batch; 2 per key wait, with no timeout timer.
             assertThat(harness.extractOutputValues()).hasSize(4 * KEYS.length);
             assertThat(harness.numProcessingTimeTimers()).isZero();
-            assertThat(harness.numEventTimeTimers()).isEqualTo(KEYS.length);
+            assertThat(harness.numEventTimeTimers()).isZero();
             harness.setProcessingTime(Long.MAX_VALUE / 2);
             assertThat(harness.extractOutputValues()).hasSize(4 * KEYS.length);
 
             harness.processWatermark(Long.MAX_VALUE);
+            // The final watermark alone closes nothing: the end of input does.
+            assertThat(harness.extractOutputValues()).hasSize(4 * KEYS.length);
+            harness.endInput();
             Map<String, List<FeatureRecord>> out = drainByKey(harness);
             for (String key : KEYS) {
                 assertThat(out.get(key)).hasSize(6);
@@ -258,12 +263,24 @@ class CountBatchTrainFunctionTest {
                     feed(harness, Reference.record(key, i, random, SHAPE.size()));
                 }
             }
-            // Per key: pending records, batch moments and the timeout deadline; no stats yet.
-            assertThat(harness.numKeyedStateEntries()).isEqualTo(3 * KEYS.length);
+            // Per key: one pending batch (records and timeout deadline); no stats yet.
+            assertThat(harness.numKeyedStateEntries()).isEqualTo(KEYS.length);
+            assertThat(
+                            Harnesses.keysWithState(
+                                    harness, CountBatchTrainFunction.pendingBatch().getName()))
+                    .isEqualTo(KEYS.length);
             assertThat(harness.numProcessingTimeTimers()).isEqualTo(KEYS.length);
-            assertThat(harness.numEventTimeTimers()).isEqualTo(KEYS.length);
+            assertThat(harness.numEventTimeTimers()).isZero();
             for (String key : KEYS) {
                 assertThat(runningStats(harness, key)).isNull();
+                PendingBatch batch = Harnesses.pendingBatch(harness, key);
+                assertThat(batch.size()).isEqualTo(2);
+                assertThat(batch.recordLength()).isEqualTo(SHAPE.size());
+                assertThat(batch.moments(SHAPE, new PendingBatch.Scratch()).count(0))
+                        .isEqualTo(2L * SHAPE.positions());
+                assertThat(batch.deadline()).as("processing time 0 + 1 s timeout").isEqualTo(1000);
+                assertThat(batch.timestamp(0)).isZero();
+                assertThat(batch.timestamp(1)).isEqualTo(1);
             }
 
             for (String key : KEYS) {
@@ -436,6 +453,7 @@ class CountBatchTrainFunctionTest {
             }
             assertThat(harness.getSideOutput(Normalization.FINAL_STATS)).isNullOrEmpty();
             harness.processWatermark(Long.MAX_VALUE);
+            harness.endInput();
             List<Tuple2<String, RunningStats>> finals =
                     Harnesses.values(harness.getSideOutput(Normalization.FINAL_STATS));
             assertThat(finals).extracting(t -> t.f0).containsExactlyInAnyOrder(KEYS);

@@ -32,7 +32,6 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -61,9 +60,7 @@ final class Harnesses {
             throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(KeyedNormFunctions.create(config)),
-                        FeatureRecord::key,
-                        Types.STRING);
+                        KeyedNormFunctions.create(config), FeatureRecord::key, Types.STRING);
         return start(harness, restore, backend);
     }
 
@@ -77,7 +74,7 @@ final class Harnesses {
             Normalization config, Metrics metrics) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(KeyedNormFunctions.create(config)),
+                        KeyedNormFunctions.create(config),
                         FeatureRecord::key,
                         Types.STRING,
                         metrics.environment);
@@ -121,15 +118,35 @@ final class Harnesses {
             KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
             String key)
             throws Exception {
+        RunningStats stats = value(harness, key, NormalizationState.runningStats());
+        return stats == null ? null : stats.copy();
+    }
+
+    /** The open count batch of {@code key} in the harness' keyed state (a copy), or null. */
+    @Nullable
+    static PendingBatch pendingBatch(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
+            String key)
+            throws Exception {
+        PendingBatch batch = value(harness, key, CountBatchTrainFunction.pendingBatch());
+        return batch == null ? null : batch.copy();
+    }
+
+    /** The value of {@code key} in the harness' keyed value state {@code descriptor}, or null. */
+    @Nullable
+    private static <T> T value(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
+            String key,
+            ValueStateDescriptor<T> descriptor)
+            throws Exception {
         harness.getOperator().setCurrentKey(key);
-        ValueState<RunningStats> state =
+        ValueState<T> state =
                 harness.getOperator()
                         .getPartitionedState(
                                 VoidNamespace.INSTANCE,
                                 VoidNamespaceSerializer.INSTANCE,
-                                NormalizationState.runningStats());
-        RunningStats stats = state.value();
-        return stats == null ? null : stats.copy();
+                                descriptor);
+        return state.value();
     }
 
     /**
@@ -152,16 +169,13 @@ final class Harnesses {
             KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
             String key)
             throws Exception {
-        harness.getOperator().setCurrentKey(key);
-        ValueState<ExponentialMoments> state =
-                harness.getOperator()
-                        .getPartitionedState(
-                                VoidNamespace.INSTANCE,
-                                VoidNamespaceSerializer.INSTANCE,
-                                new ValueStateDescriptor<>(
-                                        OnlineFunction.EW_MOMENTS,
-                                        ExponentialMomentsTypeInfoFactory.TYPE_INFO));
-        ExponentialMoments moments = state.value();
+        ExponentialMoments moments =
+                value(
+                        harness,
+                        key,
+                        new ValueStateDescriptor<>(
+                                OnlineFunction.EW_MOMENTS,
+                                ExponentialMomentsTypeInfoFactory.TYPE_INFO));
         return moments == null ? null : moments.copy();
     }
 

@@ -59,8 +59,8 @@ public final class ChannelMomentsSerializer extends VersionedSerializer<ChannelM
         for (int c = 0; c < channels; c++) {
             count[c] = in.readLong();
         }
-        double[] mean = readDoubles(in, channels);
-        double[] m2 = readDoubles(in, channels);
+        double[] mean = DoubleArrays.read(in, channels);
+        double[] m2 = DoubleArrays.read(in, channels);
         return ChannelMoments.of(count, mean, m2);
     }
 

@@ -54,8 +54,8 @@ public final class ExponentialMomentsSerializer extends VersionedSerializer<Expo
     protected ExponentialMoments readBody(int version, DataInputView in) throws IOException {
         long count = in.readLong();
         int size = readLength(in, "ExponentialMoments");
-        double[] mean = readDoubles(in, size);
-        double[] variance = readDoubles(in, size);
+        double[] mean = DoubleArrays.read(in, size);
+        double[] variance = DoubleArrays.read(in, size);
         return ExponentialMoments.of(count, mean, variance);
     }
 

@@ -53,8 +53,8 @@ public final class RunningStatsSerializer extends VersionedSerializer<RunningSta
     @Override
     protected RunningStats readBody(int version, DataInputView in) throws IOException {
         int channels = readLength(in, "RunningStats");
-        double[] mean = readDoubles(in, channels);
-        double[] variance = readDoubles(in, channels);
+        double[] mean = DoubleArrays.read(in, channels);
+        double[] variance = DoubleArrays.read(in, channels);
         long numBatchesTracked = in.readLong();
         return RunningStats.of(mean, variance, numBatchesTracked);
     }

@@ -93,14 +93,6 @@ public abstract class VersionedSerializer<T> extends TypeSerializer<T> {
         return getClass().hashCode();
     }
 
-    static double[] readDoubles(DataInputView in, int length) throws IOException {
-        double[] values = new double[length];
-        for (int i = 0; i < length; i++) {
-            values[i] = in.readDouble();
-        }
-        return values;
-    }
-
     static int readLength(DataInputView in, String what) throws IOException {
         int length = in.readInt();
         if (length <= 0) {
