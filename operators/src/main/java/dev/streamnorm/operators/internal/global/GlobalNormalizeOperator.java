@@ -6,85 +6,167 @@ import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.operators.internal.NormMetrics;
 import dev.streamnorm.operators.internal.RecordCheck;
+import dev.streamnorm.operators.internal.global.GlobalMessages.Outcomes;
+import dev.streamnorm.operators.internal.global.GlobalMessages.Report;
+import dev.streamnorm.state.ChannelMoments;
 import dev.streamnorm.state.ChannelNormalizer;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
+import dev.streamnorm.state.typeutils.RunningStatsTypeInfoFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.annotation.Nullable;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
+import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
- * Global scope, stage 3 (every subtask): holds each record until the merged statistics of its batch
- * arrive (input 2, broadcast) and the watermark passes the batch's end, then normalizes and emits
- * it. A record waits only for its own batch.
+ * Global scope on every subtask, chained to the records' producer (no network hop for records):
+ * holds each record in its event-time batch and accumulates the subtask's partial moments of it.
+ * When the watermark passes a batch's end, the partial goes to the {@link BatchStatsCoordinator};
+ * when the coordinator's outcome of the batch comes back, the batch's records are normalized and
+ * emitted. The outgoing watermark stays below the oldest batch still held, so no record is emitted
+ * behind it.
  *
- * <p>Dead letters leave here (side output {@link Normalization#DEAD_LETTERS}); late records are
- * normalized at once with the latest running statistics: those tagged late upstream, and those of a
- * batch that has already closed here (their subtask was idle while the others closed it). Subtask 0
- * emits the final running statistics at the end of bounded input when asked ({@link
- * Normalization#FINAL_STATS}).
+ * <p>Every subtask reports when its watermark enters a new batch interval, with or without records,
+ * and when it turns idle or active, so batches close without idle subtasks. Dead letters leave at
+ * once ({@link Normalization#DEAD_LETTERS}). Late records (their batch had closed here) are
+ * normalized at once with the latest running statistics. At the end of bounded input the subtask
+ * waits until every batch has closed; subtask 0 then emits the final running statistics when asked
+ * ({@link Normalization#FINAL_STATS}).
+ *
+ * <p>State: held records, open and sent-but-unanswered partials, the watermark (Flink does not
+ * restore watermarks, and without it a record that was late before a failure would, replayed,
+ * reopen a closed batch) and the latest running statistics. After a restore the subtask registers
+ * again and repeats its unanswered partials (see the coordinator for why).
  */
 final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord>
-        implements TwoInputStreamOperator<
-                Tuple2<Long, FeatureRecord>,
-                Tuple3<Long, RunningStats, RunningStats>,
-                FeatureRecord> {
+        implements OneInputStreamOperator<FeatureRecord, FeatureRecord>, OperatorEventHandler {
     private static final long serialVersionUID = 1L;
+
+    /** The origin of a partial still being accumulated (in snapshots). */
+    private static final int OPEN = -1;
 
     private final Normalization config;
     private final RecordShape shape;
     private final long interval;
+    private final transient OperatorEventGateway coordinator;
+    private final transient MailboxExecutor mailbox;
 
-    private transient TreeMap<Long, List<FeatureRecord>> waiting;
-    private transient TreeMap<Long, RunningStats> batchStats;
+    private transient TreeMap<Long, Batch> batches;
+    private transient long currentStart;
+    @Nullable private transient Batch current;
     @Nullable private transient RunningStats latest;
     private transient long watermark;
-    private transient ListState<Tuple2<Long, FeatureRecord>> waitingState;
-    private transient ListState<Tuple3<Long, RunningStats, RunningStats>> statsState;
+    private transient long emittedWatermark;
+    private transient boolean idle;
+    private transient long closedUpTo;
+    private transient ListState<Tuple2<Long, FeatureRecord>> recordsState;
+    private transient ListState<Tuple3<Long, Integer, ChannelMoments>> partialsState;
+    private transient ListState<Long> watermarkState;
+    private transient ListState<RunningStats> latestState;
     private transient ChannelNormalizer normalizer;
     private transient NormMetrics metrics;
 
-    GlobalNormalizeOperator(Normalization config, RecordShape shape) {
+    /** The records of one batch on this subtask, and its partial moments. */
+    private static final class Batch {
+        final List<FeatureRecord> records = new ArrayList<>();
+        // This subtask's moments while the batch is open here.
+        @Nullable ChannelMoments moments;
+        // Partials sent to the coordinator and not answered yet: repeated after a restore.
+        final List<Tuple3<Long, Integer, ChannelMoments>> sent = new ArrayList<>();
+        // Reported (or asked for): the coordinator's outcome releases the records.
+        boolean awaiting;
+    }
+
+    GlobalNormalizeOperator(
+            StreamOperatorParameters<FeatureRecord> parameters,
+            Normalization config,
+            RecordShape shape,
+            OperatorEventGateway coordinator,
+            MailboxExecutor mailbox) {
+        super(parameters);
         this.config = config;
         this.shape = shape;
         this.interval = config.batchInterval().toMillis();
+        this.coordinator = coordinator;
+        this.mailbox = mailbox;
     }
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        waitingState =
+        recordsState =
                 context.getOperatorStateStore()
                         .getListState(
                                 new ListStateDescriptor<>(
-                                        "waiting-records", GlobalMessages.WINDOWED_RECORD));
-        // Every subtask received the same broadcast stats: union state survives rescaling.
-        statsState =
+                                        "global-records", GlobalMessages.WINDOWED_RECORD));
+        partialsState =
+                context.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "global-partials", GlobalMessages.PARTIAL));
+        watermarkState =
+                context.getOperatorStateStore()
+                        .getListState(new ListStateDescriptor<>("global-watermark", Types.LONG));
+        // Every subtask holds the same latest stats: union state survives rescaling.
+        latestState =
                 context.getOperatorStateStore()
                         .getUnionListState(
                                 new ListStateDescriptor<>(
-                                        "batch-stats", GlobalMessages.BATCH_STATS));
-        waiting = new TreeMap<>();
-        batchStats = new TreeMap<>();
-        watermark = Long.MIN_VALUE;
+                                        "global-latest-stats",
+                                        RunningStatsTypeInfoFactory.TYPE_INFO));
+        batches = new TreeMap<>();
+        current = null;
         latest = null;
-        for (Tuple2<Long, FeatureRecord> record : waitingState.get()) {
-            waiting.computeIfAbsent(record.f0, w -> new ArrayList<>()).add(record.f1);
+        idle = false;
+        closedUpTo = Long.MIN_VALUE;
+        emittedWatermark = Long.MIN_VALUE;
+        // Its own watermark after a failover; the lowest one after rescaling (none: a new subtask).
+        watermark = Long.MIN_VALUE;
+        boolean restored = false;
+        for (Long mark : watermarkState.get()) {
+            watermark = restored ? Math.min(watermark, mark) : mark;
+            restored = true;
         }
-        for (Tuple3<Long, RunningStats, RunningStats> stats : statsState.get()) {
-            accept(stats);
+        for (Tuple3<Long, Integer, ChannelMoments> partial : partialsState.get()) {
+            Batch batch = batch(partial.f0);
+            if (partial.f1 == OPEN) {
+                if (batch.moments == null) {
+                    batch.moments = partial.f2;
+                } else {
+                    batch.moments.combine(partial.f2);
+                }
+            } else {
+                batch.sent.add(partial);
+                batch.awaiting = true;
+            }
+        }
+        for (Tuple2<Long, FeatureRecord> record : recordsState.get()) {
+            batch(record.f0).records.add(record.f1);
+        }
+        for (Batch batch : batches.values()) {
+            // Records without a partial here (after rescaling): ask for their batch's outcome.
+            batch.awaiting |= batch.moments == null;
+        }
+        for (RunningStats stats : latestState.get()) {
+            updateLatest(stats);
         }
     }
 
@@ -93,56 +175,191 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         super.open();
         normalizer = config.batchNorm(shape).newNormalizer();
         metrics = new NormMetrics(getMetricGroup());
+        List<Tuple3<Long, Integer, ChannelMoments>> unanswered = new ArrayList<>();
+        List<Long> queries = new ArrayList<>();
+        for (Map.Entry<Long, Batch> e : batches.entrySet()) {
+            unanswered.addAll(e.getValue().sent);
+            if (e.getValue().awaiting && e.getValue().sent.isEmpty()) {
+                queries.add(e.getKey());
+            }
+        }
+        coordinator.sendEventToCoordinator(
+                new Report(
+                        watermark,
+                        false,
+                        true,
+                        unanswered,
+                        queries.stream().mapToLong(Long::longValue).toArray()));
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         List<Tuple2<Long, FeatureRecord>> records = new ArrayList<>();
-        for (Map.Entry<Long, List<FeatureRecord>> e : waiting.entrySet()) {
-            for (FeatureRecord record : e.getValue()) {
+        List<Tuple3<Long, Integer, ChannelMoments>> partials = new ArrayList<>();
+        for (Map.Entry<Long, Batch> e : batches.entrySet()) {
+            Batch batch = e.getValue();
+            for (FeatureRecord record : batch.records) {
                 records.add(Tuple2.of(e.getKey(), record));
             }
+            if (batch.moments != null) {
+                partials.add(Tuple3.of(e.getKey(), OPEN, batch.moments));
+            }
+            partials.addAll(batch.sent);
         }
-        waitingState.update(records);
-        List<Tuple3<Long, RunningStats, RunningStats>> stats = new ArrayList<>();
-        for (Map.Entry<Long, RunningStats> e : batchStats.entrySet()) {
-            stats.add(Tuple3.of(e.getKey(), e.getValue(), latest != null ? latest : e.getValue()));
-        }
-        if (stats.isEmpty() && latest != null) {
-            stats.add(Tuple3.of(GlobalMessages.LATE, latest, latest));
-        }
-        statsState.update(stats);
+        recordsState.update(records);
+        partialsState.update(partials);
+        watermarkState.update(List.of(watermark));
+        latestState.update(latest == null ? List.of() : List.of(latest));
+    }
+
+    private Batch batch(long start) {
+        return batches.computeIfAbsent(start, s -> new Batch());
+    }
+
+    private int subtask() {
+        return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     }
 
     @Override
-    public void processElement1(StreamRecord<Tuple2<Long, FeatureRecord>> element) {
-        long window = element.getValue().f0;
-        FeatureRecord record = element.getValue().f1;
-        if (window == GlobalMessages.BAD) {
-            DeadLetter letter = RecordCheck.check(record, shape.size(), shape);
-            metrics.deadLetter(letter.error());
-            output.collect(Normalization.DEAD_LETTERS, new StreamRecord<>(letter));
-        } else if (window == GlobalMessages.LATE || window + interval - 1 <= watermark) {
+    public void processElement(StreamRecord<FeatureRecord> element) {
+        FeatureRecord record = element.getValue();
+        DeadLetter rejected = RecordCheck.check(record, shape.size(), shape);
+        if (rejected != null) {
+            metrics.deadLetter(rejected.error());
+            output.collect(Normalization.DEAD_LETTERS, new StreamRecord<>(rejected));
+            return;
+        }
+        long time =
+                record.timestamp() != FeatureRecord.NO_TIMESTAMP
+                        ? record.timestamp()
+                        : element.hasTimestamp()
+                                ? element.getTimestamp()
+                                : FeatureRecord.NO_TIMESTAMP;
+        long start = GlobalMessages.windowStart(time, interval);
+        if (time == FeatureRecord.NO_TIMESTAMP || start + interval - 1 <= watermark) {
             emitLate(record, element.hasTimestamp() ? element.getTimestamp() : null);
-        } else {
-            waiting.computeIfAbsent(window, w -> new ArrayList<>()).add(record);
+            return;
+        }
+        Batch batch = current;
+        if (batch == null || start != currentStart) {
+            batch = batch(start);
+            current = batch;
+            currentStart = start;
+        }
+        if (batch.moments == null) {
+            batch.moments = new ChannelMoments(shape.channels());
+        }
+        batch.moments.acceptRecord(record.values(), shape);
+        batch.records.add(record);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        long time = mark.getTimestamp();
+        if (time <= watermark) {
+            return;
+        }
+        long previous = watermark;
+        watermark = time;
+        List<Tuple3<Long, Integer, ChannelMoments>> closed = new ArrayList<>();
+        for (Map.Entry<Long, Batch> e : batches.entrySet()) {
+            if (e.getKey() + interval - 1 > watermark) {
+                break;
+            }
+            Batch batch = e.getValue();
+            if (batch.moments != null) {
+                Tuple3<Long, Integer, ChannelMoments> partial =
+                        Tuple3.of(e.getKey(), subtask(), batch.moments);
+                closed.add(partial);
+                batch.sent.add(partial);
+                batch.moments = null;
+                batch.awaiting = true;
+            }
+        }
+        if (!closed.isEmpty()
+                || previous == Long.MIN_VALUE
+                || GlobalMessages.windowStart(previous, interval)
+                        != GlobalMessages.windowStart(time, interval)) {
+            coordinator.sendEventToCoordinator(
+                    new Report(watermark, idle, false, closed, new long[0]));
+        }
+        forwardWatermark();
+    }
+
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        if (status.isIdle() != idle) {
+            idle = status.isIdle();
+            coordinator.sendEventToCoordinator(
+                    new Report(watermark, idle, false, List.of(), new long[0]));
+        }
+        super.processWatermarkStatus(status);
+    }
+
+    /** Forwards the watermark, but below the oldest batch that still holds records. */
+    private void forwardWatermark() {
+        long allowed = batches.isEmpty() ? watermark : Math.min(watermark, batches.firstKey() - 1);
+        if (allowed > emittedWatermark) {
+            emittedWatermark = allowed;
+            output.emitWatermark(new Watermark(allowed));
         }
     }
 
     @Override
-    public void processElement2(StreamRecord<Tuple3<Long, RunningStats, RunningStats>> element) {
-        accept(element.getValue());
+    public void handleOperatorEvent(OperatorEvent event) {
+        Outcomes outcomes = (Outcomes) event;
+        closedUpTo = Math.max(closedUpTo, outcomes.closedUpTo);
+        for (Tuple3<Long, RunningStats, RunningStats> outcome : outcomes.outcomes()) {
+            updateLatest(outcome.f2);
+            Batch batch = batches.get(outcome.f0);
+            if (batch == null || !batch.awaiting) {
+                continue;
+            }
+            release(outcome.f0);
+            normalizer.useRunningStats(outcome.f1);
+            long end = outcome.f0 + interval - 1;
+            for (FeatureRecord record : batch.records) {
+                emit(record, end);
+            }
+        }
+        for (long start : outcomes.late) {
+            Batch batch = batches.get(start);
+            if (batch != null && batch.awaiting) {
+                release(start);
+                for (FeatureRecord record : batch.records) {
+                    emitLate(record, start + interval - 1);
+                }
+            }
+        }
+        forwardWatermark();
     }
 
-    private void accept(Tuple3<Long, RunningStats, RunningStats> stats) {
-        if (stats.f0 != GlobalMessages.LATE) {
-            batchStats.put(stats.f0, stats.f1);
+    private void release(long start) {
+        batches.remove(start);
+        if (start == currentStart) {
+            current = null;
         }
-        if (stats.f2 != null
-                && (latest == null || stats.f2.numBatchesTracked() >= latest.numBatchesTracked())) {
-            latest = stats.f2;
+    }
+
+    private void updateLatest(RunningStats stats) {
+        if (latest == null || stats.numBatchesTracked() >= latest.numBatchesTracked()) {
+            latest = stats;
         }
+    }
+
+    @Override
+    public void finish() throws Exception {
+        // End of input: every batch held here closes once every subtask has reached the end.
+        while (closedUpTo != Long.MAX_VALUE || !batches.isEmpty()) {
+            mailbox.yield();
+        }
+        if (config.emitFinalStats() && latest != null && subtask() == 0) {
+            output.collect(
+                    Normalization.FINAL_STATS,
+                    new StreamRecord<>(Tuple2.of(StatsTable.ANY_KEY, latest)));
+        }
+        super.finish();
     }
 
     private void emitLate(FeatureRecord record, @Nullable Long timestamp) {
@@ -157,41 +374,6 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
                 : config.initialStats()
                         .lookup(StatsTable.ANY_KEY)
                         .orElseGet(() -> RunningStats.initial(shape.channels()));
-    }
-
-    @Override
-    public void processWatermark(Watermark mark) throws Exception {
-        long time = mark.getTimestamp();
-        watermark = time;
-        while (!waiting.isEmpty() && waiting.firstKey() + interval - 1 <= time) {
-            Map.Entry<Long, List<FeatureRecord>> batch = waiting.pollFirstEntry();
-            RunningStats stats = batchStats.get(batch.getKey());
-            long end = batch.getKey() + interval - 1;
-            if (stats == null) {
-                // Only when a subtask was idle across a restore: the batch closed without it and
-                // its stats were dropped here. Late, rather than a failure that repeats on restore.
-                for (FeatureRecord record : batch.getValue()) {
-                    emitLate(record, end);
-                }
-                continue;
-            }
-            normalizer.useRunningStats(stats);
-            for (FeatureRecord record : batch.getValue()) {
-                emit(record, end);
-            }
-        }
-        if (time > Long.MIN_VALUE + interval) {
-            batchStats.headMap(time - interval + 1, true).clear();
-        }
-        if (time == Long.MAX_VALUE
-                && config.emitFinalStats()
-                && latest != null
-                && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-            output.collect(
-                    Normalization.FINAL_STATS,
-                    new StreamRecord<>(Tuple2.of(StatsTable.ANY_KEY, latest)));
-        }
-        super.processWatermark(mark);
     }
 
     private void emit(FeatureRecord record, @Nullable Long timestamp) {

@@ -1,0 +1,402 @@
+package dev.streamnorm.operators.internal.global;
+
+import dev.streamnorm.operators.Mode;
+import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.StatsTable;
+import dev.streamnorm.operators.internal.global.GlobalMessages.Outcomes;
+import dev.streamnorm.operators.internal.global.GlobalMessages.Report;
+import dev.streamnorm.state.ChannelMoments;
+import dev.streamnorm.state.RecordShape;
+import dev.streamnorm.state.RunningStats;
+import dev.streamnorm.state.typeutils.RunningStatsSerializer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import javax.annotation.Nullable;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+
+/**
+ * Global scope's merger, on the JobManager: collects every subtask's partial moments of each
+ * event-time batch, and when the slowest active subtask's watermark has passed a batch's end,
+ * merges them exactly (Chan et al., in subtask order, so the result does not depend on arrival
+ * order), advances the one set of running statistics once, and sends every subtask what normalizes
+ * the batch.
+ *
+ * <ul>
+ *   <li>train: the merged batch mean and biased variance (or, for a batch of one value per channel,
+ *       the unchanged running stats); the running stats follow the update policy;
+ *   <li>online: exponentially weighted statistics updated once per batch with weight m, as the
+ *       mixture of the previous distribution (1 − m) and the batch (m): {@code d = μ_b − mean; mean
+ *       += m·d; var = (1 − m)·(var + m·d²) + m·σ²_b}; the first batch sets them; the batch is
+ *       normalized with the updated statistics.
+ * </ul>
+ *
+ * <p>Exactly once. The checkpoint holds the running statistics, the open batches' partials and the
+ * outcomes of recent batches. Events to a subtask sent after this checkpoint reach it after its own
+ * snapshot (Flink holds them back), so a batch that a subtask has resolved in its state is closed
+ * in this state too. Events from a subtask may be lost to a restore (sent after this checkpoint,
+ * before the subtask's); so every subtask, when it starts or restores, repeats every partial it has
+ * sent without an answer. A repeated partial of an open batch is ignored, one of a closed batch is
+ * answered with the batch's recorded outcome: that also serves a subtask that is restored alone
+ * while this coordinator keeps running (a failover of its region only). Outcomes are kept until a
+ * checkpoint completes that no subtask can restore to before them, and at most the last {@link
+ * #MAX_OUTCOMES}.
+ *
+ * <p>A batch closes once: a partial of a closed batch whose outcome is no longer known (its subtask
+ * was idle while the others closed the batch, for longer than the outcomes are kept) is counted in
+ * {@code latePartials} and its records are normalized as late records.
+ */
+final class BatchStatsCoordinator implements OperatorCoordinator {
+    /** Bound on the outcomes kept for repeated or late partials. */
+    static final int MAX_OUTCOMES = 1024;
+
+    private static final int STATE_VERSION = 1;
+
+    private final Normalization config;
+    private final RecordShape shape;
+    private final long interval;
+    private final int parallelism;
+    private final SubtaskGateway[] gateways;
+    private final long[] watermarks;
+    private final boolean[] idle;
+    // Events for a subtask whose new attempt is not ready yet.
+    private final List<List<Outcomes>> undelivered = new ArrayList<>();
+    private final Counter batches;
+    private final Counter singleValueBatches;
+    private final Counter latePartials;
+
+    private long closedUpTo;
+    @Nullable private RunningStats running;
+    private final TreeMap<Long, TreeMap<Integer, ChannelMoments>> pending = new TreeMap<>();
+    private final TreeMap<Long, Tuple3<Long, RunningStats, RunningStats>> outcomes =
+            new TreeMap<>();
+    // Checkpoint id -> the lowest subtask watermark when the checkpoint was taken.
+    private final TreeMap<Long, Long> pruneAt = new TreeMap<>();
+
+    BatchStatsCoordinator(Context context, Normalization config, RecordShape shape) {
+        this.config = config;
+        this.shape = shape;
+        this.interval = config.batchInterval().toMillis();
+        this.parallelism = context.currentParallelism();
+        this.gateways = new SubtaskGateway[parallelism];
+        this.watermarks = new long[parallelism];
+        this.idle = new boolean[parallelism];
+        for (int i = 0; i < parallelism; i++) {
+            undelivered.add(new ArrayList<>());
+        }
+        this.batches = context.metricGroup().counter("batches");
+        this.singleValueBatches = context.metricGroup().counter("singleValueBatches");
+        this.latePartials = context.metricGroup().counter("latePartials");
+        reset(null);
+    }
+
+    @Override
+    public void start() {}
+
+    @Override
+    public void close() {}
+
+    @Override
+    public void handleEventFromOperator(int subtask, int attemptNumber, OperatorEvent event) {
+        Report report = (Report) event;
+        watermarks[subtask] = Math.max(watermarks[subtask], report.watermark);
+        idle[subtask] = report.idle;
+        List<Tuple3<Long, RunningStats, RunningStats>> answers = new ArrayList<>();
+        List<Long> late = new ArrayList<>();
+        for (Tuple3<Long, Integer, ChannelMoments> partial : report.partials()) {
+            if (closed(partial.f0)) {
+                answer(partial.f0, answers, late);
+            } else {
+                pending.computeIfAbsent(partial.f0, b -> new TreeMap<>())
+                        .putIfAbsent(partial.f1, partial.f2);
+            }
+        }
+        for (long batch : report.queries) {
+            if (closed(batch)) {
+                answer(batch, answers, late);
+            }
+        }
+        if (!answers.isEmpty() || !late.isEmpty() || report.register) {
+            answers.sort((a, b) -> Long.compare(a.f0, b.f0));
+            send(subtask, new Outcomes(answers, toArray(late), closedUpTo));
+        }
+        advance();
+    }
+
+    private boolean closed(long batch) {
+        return batch + interval - 1 <= closedUpTo;
+    }
+
+    private void answer(
+            long batch, List<Tuple3<Long, RunningStats, RunningStats>> answers, List<Long> late) {
+        Tuple3<Long, RunningStats, RunningStats> outcome = outcomes.get(batch);
+        if (outcome != null) {
+            answers.add(outcome);
+        } else {
+            latePartials.inc();
+            late.add(batch);
+        }
+    }
+
+    /** Closes every batch that the slowest active subtask has passed, and tells every subtask. */
+    private void advance() {
+        long low = Long.MAX_VALUE;
+        boolean active = false;
+        for (int i = 0; i < parallelism; i++) {
+            if (!idle[i] || watermarks[i] == Long.MAX_VALUE) {
+                low = Math.min(low, watermarks[i]);
+                active = true;
+            }
+        }
+        if (!active || low <= closedUpTo) {
+            return;
+        }
+        closedUpTo = low;
+        List<Tuple3<Long, RunningStats, RunningStats>> closedNow = new ArrayList<>();
+        while (!pending.isEmpty() && closed(pending.firstKey())) {
+            Map.Entry<Long, TreeMap<Integer, ChannelMoments>> batch = pending.pollFirstEntry();
+            ChannelMoments merged = new ChannelMoments(shape.channels());
+            // TreeMap: in subtask order, so the merge is bit-reproducible.
+            for (ChannelMoments partial : batch.getValue().values()) {
+                merged.combine(partial);
+            }
+            RunningStats normalizeWith = close(merged);
+            Tuple3<Long, RunningStats, RunningStats> outcome =
+                    Tuple3.of(batch.getKey(), normalizeWith, running.copy());
+            outcomes.put(batch.getKey(), outcome);
+            closedNow.add(outcome);
+        }
+        if (!closedNow.isEmpty() || closedUpTo == Long.MAX_VALUE) {
+            Outcomes event = new Outcomes(closedNow, new long[0], closedUpTo);
+            for (int i = 0; i < parallelism; i++) {
+                send(i, event);
+            }
+        }
+        while (outcomes.size() > MAX_OUTCOMES) {
+            outcomes.pollFirstEntry();
+        }
+    }
+
+    private void send(int subtask, Outcomes event) {
+        if (gateways[subtask] != null) {
+            gateways[subtask].sendEvent(event);
+        } else {
+            undelivered.get(subtask).add(event);
+        }
+    }
+
+    /** Folds one merged batch in; returns the statistics that normalize it. */
+    private RunningStats close(ChannelMoments batch) {
+        if (config.mode() == Mode.ONLINE) {
+            running = exponentiallyWeighted(running, batch, config.momentum().value());
+            batches.inc();
+            return running.copy();
+        }
+        if (batch.minCount() < 2) {
+            singleValueBatches.inc();
+            return running.copy();
+        }
+        RunningStats normalizeWith = batchStatistics(batch);
+        config.updatePolicy().update(running, batch);
+        batches.inc();
+        return normalizeWith;
+    }
+
+    /** The batch's mean and biased variance, in the shape of running stats. */
+    private static RunningStats batchStatistics(ChannelMoments batch) {
+        int channels = batch.channels();
+        double[] mean = new double[channels];
+        double[] variance = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            mean[c] = batch.mean(c);
+            variance[c] = batch.biasedVariance(c);
+        }
+        return RunningStats.of(mean, variance, 0);
+    }
+
+    /** Online mode: the mixture of the previous statistics (1 − m) and the batch (m). */
+    static RunningStats exponentiallyWeighted(
+            @Nullable RunningStats previous, ChannelMoments batch, double m) {
+        int channels = batch.channels();
+        double[] mean = new double[channels];
+        double[] variance = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            double batchVariance = batch.biasedVariance(c);
+            if (previous == null) {
+                mean[c] = batch.mean(c);
+                variance[c] = batchVariance;
+            } else {
+                double d = batch.mean(c) - previous.mean(c);
+                mean[c] = previous.mean(c) + m * d;
+                variance[c] = (1 - m) * (previous.variance(c) + m * d * d) + m * batchVariance;
+            }
+        }
+        long batches = previous == null ? 1 : previous.numBatchesTracked() + 1;
+        return RunningStats.of(mean, variance, batches);
+    }
+
+    private long lowestWatermark() {
+        return Arrays.stream(watermarks).min().orElse(Long.MIN_VALUE);
+    }
+
+    /** Forgets the outcomes of batches that end at or before {@code watermark}. */
+    private void prune(long watermark) {
+        while (!outcomes.isEmpty() && outcomes.firstKey() + interval - 1 <= watermark) {
+            outcomes.pollFirstEntry();
+        }
+    }
+
+    @Override
+    public void checkpointCoordinator(long checkpointId, CompletableFuture<byte[]> result) {
+        try {
+            pruneAt.put(checkpointId, lowestWatermark());
+            result.complete(snapshot());
+        } catch (Throwable t) {
+            result.completeExceptionally(t);
+        }
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        Long watermark = pruneAt.get(checkpointId);
+        if (watermark != null) {
+            prune(watermark);
+        }
+        pruneAt.headMap(checkpointId, true).clear();
+    }
+
+    @Override
+    public void resetToCheckpoint(long checkpointId, @Nullable byte[] checkpointData)
+            throws IOException {
+        reset(checkpointData);
+    }
+
+    private void reset(@Nullable byte[] data) {
+        Arrays.fill(watermarks, Long.MIN_VALUE);
+        Arrays.fill(idle, false);
+        undelivered.forEach(List::clear);
+        pending.clear();
+        outcomes.clear();
+        pruneAt.clear();
+        closedUpTo = Long.MIN_VALUE;
+        running = null;
+        if (data != null) {
+            try {
+                restore(data);
+            } catch (IOException e) {
+                throw new IllegalStateException("unreadable global-scope coordinator state", e);
+            }
+        }
+        if (running == null && config.mode() == Mode.TRAIN) {
+            running =
+                    config.initialStats()
+                            .lookup(StatsTable.ANY_KEY)
+                            .orElseGet(() -> RunningStats.initial(shape.channels()));
+        }
+    }
+
+    private byte[] snapshot() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(1024);
+        out.writeInt(STATE_VERSION);
+        out.writeLong(closedUpTo);
+        out.writeBoolean(running != null);
+        if (running != null) {
+            RunningStatsSerializer.INSTANCE.serialize(running, out);
+        }
+        List<Tuple3<Long, Integer, ChannelMoments>> partials = new ArrayList<>();
+        for (Map.Entry<Long, TreeMap<Integer, ChannelMoments>> batch : pending.entrySet()) {
+            for (Map.Entry<Integer, ChannelMoments> partial : batch.getValue().entrySet()) {
+                partials.add(Tuple3.of(batch.getKey(), partial.getKey(), partial.getValue()));
+            }
+        }
+        GlobalMessages.writeList(GlobalMessages.PARTIAL_SERIALIZER.duplicate(), partials, out);
+        GlobalMessages.writeList(
+                GlobalMessages.BATCH_STATS_SERIALIZER.duplicate(),
+                new ArrayList<>(outcomes.values()),
+                out);
+        return out.getCopyOfBuffer();
+    }
+
+    private void restore(byte[] data) throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(data);
+        int version = in.readInt();
+        if (version != STATE_VERSION) {
+            throw new IOException("unknown state version " + version);
+        }
+        closedUpTo = in.readLong();
+        if (in.readBoolean()) {
+            running = RunningStatsSerializer.INSTANCE.deserialize(in);
+        }
+        for (Tuple3<Long, Integer, ChannelMoments> partial :
+                GlobalMessages.readList(GlobalMessages.PARTIAL_SERIALIZER.duplicate(), in)) {
+            pending.computeIfAbsent(partial.f0, b -> new TreeMap<>()).put(partial.f1, partial.f2);
+        }
+        for (Tuple3<Long, RunningStats, RunningStats> outcome :
+                GlobalMessages.readList(GlobalMessages.BATCH_STATS_SERIALIZER.duplicate(), in)) {
+            outcomes.put(outcome.f0, outcome);
+        }
+    }
+
+    @Override
+    public void subtaskReset(int subtask, long checkpointId) {
+        // The subtask registers again with its restored progress and unanswered partials, and is
+        // answered then: what was meant for the failed attempt is dropped.
+        undelivered.get(subtask).clear();
+    }
+
+    @Override
+    public void executionAttemptFailed(int subtask, int attemptNumber, @Nullable Throwable reason) {
+        if (gateways[subtask] != null
+                && gateways[subtask].getExecution().getAttemptNumber() == attemptNumber) {
+            gateways[subtask] = null;
+        }
+    }
+
+    @Override
+    public void executionAttemptReady(int subtask, int attemptNumber, SubtaskGateway gateway) {
+        gateways[subtask] = gateway;
+        for (Outcomes event : undelivered.get(subtask)) {
+            gateway.sendEvent(event);
+        }
+        undelivered.get(subtask).clear();
+    }
+
+    private static long[] toArray(List<Long> values) {
+        return values.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Creates the coordinator on the JobManager. */
+    static final class Provider implements OperatorCoordinator.Provider {
+        private static final long serialVersionUID = 1L;
+
+        private final OperatorID operatorId;
+        private final Normalization config;
+        private final RecordShape shape;
+
+        Provider(OperatorID operatorId, Normalization config, RecordShape shape) {
+            this.operatorId = operatorId;
+            this.config = config;
+            this.shape = shape;
+        }
+
+        @Override
+        public OperatorID getOperatorId() {
+            return operatorId;
+        }
+
+        @Override
+        public OperatorCoordinator create(Context context) {
+            return new BatchStatsCoordinator(context, config, shape);
+        }
+    }
+}
