@@ -106,7 +106,7 @@ class GlobalScopeITCase {
                         train(convention, SHAPE, AFFINE, Scope.GLOBAL), SHAPE, MAIN.records(SHAPE));
 
         // The global operators ran on both subtasks, on exactly the records each one read.
-        assertThat(global.perSubtask("recordsNormalized"))
+        assertThat(global.normalizedByReader())
                 .containsExactly(MAIN.count(0), MAIN.count(1));
         assertThat(global.perSubtask("lateRecords")).containsExactly(0, 0);
         GlobalScopeGraphs.assertGlobalGraph(global.graph);
@@ -146,7 +146,7 @@ class GlobalScopeITCase {
         GlobalScopeRun global = GlobalScopeRun.of(REPORTER, MAIN, SHAPE, config, 2);
         GlobalReference reference = GlobalReference.online(config, SHAPE, MAIN.records(SHAPE));
 
-        assertThat(global.perSubtask("recordsNormalized"))
+        assertThat(global.normalizedByReader())
                 .containsExactly(MAIN.count(0), MAIN.count(1));
         GlobalReference.assertOutputs(global.outputs, reference.outputs, "online vs model");
         assertThat(global.finalStats).containsOnlyKeys(StatsTable.ANY_KEY);
@@ -216,7 +216,7 @@ class GlobalScopeITCase {
                         1);
         GlobalReference reference = GlobalReference.train(global, vector, layout.records(vector));
 
-        assertThat(run.perSubtask("recordsNormalized")).containsExactly(401 + 10, 55);
+        assertThat(run.normalizedByReader()).containsExactly(401 + 10, 55);
         assertThat(run.perSubtask("lateRecords")).containsExactly(0, 0);
         GlobalReference.assertOutputs(run.outputs, keyed.outputs, "global vs one key");
         GlobalReference.assertOutputs(run.outputs, reference.outputs, "global vs model");
@@ -241,7 +241,7 @@ class GlobalScopeITCase {
         GlobalScopeRun run = GlobalScopeRun.of(REPORTER, layout, SHAPE, global, 2);
         GlobalReference reference = GlobalReference.train(global, SHAPE, layout.records(SHAPE));
 
-        assertThat(run.perSubtask("recordsNormalized")).containsExactly(300, 0);
+        assertThat(run.normalizedByReader()).containsExactly(300, 0);
         GlobalReference.assertOutputs(run.outputs, reference.outputs, "global vs model");
         GlobalReference.assertClose(
                 run.finalStats.get(StatsTable.ANY_KEY), reference.finalStats(), "final stats");
@@ -267,7 +267,7 @@ class GlobalScopeITCase {
         GlobalReference reference = GlobalReference.train(global, SHAPE, onTime);
 
         assertThat(run.perSubtask("lateRecords")).containsExactly(1, 0);
-        assertThat(run.perSubtask("recordsNormalized")).containsExactly(301, 180);
+        assertThat(run.normalizedByReader()).containsExactly(301, 180);
         Map<Long, double[]> onTimeOutputs = new HashMap<>(run.outputs);
         double[] lateOutput = onTimeOutputs.remove(lateId);
         GlobalReference.assertOutputs(onTimeOutputs, reference.outputs, "on-time records");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
@@ -63,6 +64,28 @@ final class GlobalScopeRun {
             Configuration extra,
             @Nullable MapFunction<FeatureRecord, FeatureRecord> before)
             throws Exception {
+        return of(
+                reporter,
+                layout,
+                shape,
+                config,
+                parallelism,
+                extra,
+                before,
+                GlobalScopeData.perEventWatermarks(layout));
+    }
+
+    /** As above, with the sources' event time and watermarks from {@code watermarks}. */
+    static GlobalScopeRun of(
+            InMemoryReporter reporter,
+            Layout layout,
+            RecordShape shape,
+            Normalization config,
+            int parallelism,
+            Configuration extra,
+            @Nullable MapFunction<FeatureRecord, FeatureRecord> before,
+            WatermarkStrategy<Long> watermarks)
+            throws Exception {
         Configuration conf = new Configuration(extra);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -71,7 +94,7 @@ final class GlobalScopeRun {
             env.enableCheckpointing(200);
         }
         assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
-        DataStream<FeatureRecord> records = GlobalScopeData.source(env, layout, shape);
+        DataStream<FeatureRecord> records = GlobalScopeData.source(env, layout, shape, watermarks);
         if (before != null) {
             records =
                     records.map(before)
@@ -127,6 +150,25 @@ final class GlobalScopeRun {
             counts[subtask] += counter.getCount();
         }
         return counts;
+    }
+
+    /**
+     * Records normalized per subtask that read them. A subtask whose input ends hands the records
+     * it still holds to a running subtask, which normalizes them ({@code handedOffRecords}, {@code
+     * adoptedRecords}); every record handed off is adopted once.
+     */
+    long[] normalizedByReader() {
+        long[] normalized = perSubtask("recordsNormalized");
+        long[] handedOff = perSubtask("handedOffRecords");
+        long[] adopted = perSubtask("adoptedRecords");
+        assertThat(adopted[0] + adopted[1])
+                .as("records adopted vs handed off")
+                .isEqualTo(handedOff[0] + handedOff[1]);
+        long[] byReader = new long[normalized.length];
+        for (int s = 0; s < byReader.length; s++) {
+            byReader[s] = normalized[s] - adopted[s] + handedOff[s];
+        }
+        return byReader;
     }
 
     /** A counter of the merger (or of the keyed operator), summed. */

@@ -1,10 +1,16 @@
 package dev.streamnorm.operators.internal.global;
 
+import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.StatsTable;
+import dev.streamnorm.operators.internal.global.GlobalMessages.Adopted;
+import dev.streamnorm.operators.internal.global.GlobalMessages.Handoff;
+import dev.streamnorm.operators.internal.global.GlobalMessages.HandoffReply;
 import dev.streamnorm.operators.internal.global.GlobalMessages.Outcomes;
+import dev.streamnorm.operators.internal.global.GlobalMessages.Registered;
 import dev.streamnorm.operators.internal.global.GlobalMessages.Report;
+import dev.streamnorm.operators.typeutils.FeatureRecordSerializer;
 import dev.streamnorm.state.ChannelMoments;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
@@ -62,6 +68,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
 
     private static final int STATE_VERSION = 1;
 
+    private final Context context;
     private final Normalization config;
     private final RecordShape shape;
     private final long interval;
@@ -70,20 +77,31 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
     private final long[] watermarks;
     private final boolean[] idle;
     // Events for a subtask whose new attempt is not ready yet.
-    private final List<List<Outcomes>> undelivered = new ArrayList<>();
+    private final List<List<OperatorEvent>> undelivered = new ArrayList<>();
     private final Counter batches;
     private final Counter singleValueBatches;
     private final Counter latePartials;
+    private final Handoffs handoffs;
 
     private long closedUpTo;
+    // Starts again at every restore at another parallelism (see GlobalMessages.origin).
+    private int generation;
     @Nullable private RunningStats running;
     private final TreeMap<Long, TreeMap<Integer, ChannelMoments>> pending = new TreeMap<>();
     private final TreeMap<Long, Tuple3<Long, RunningStats, RunningStats>> outcomes =
             new TreeMap<>();
     // Checkpoint id -> the lowest subtask watermark when the checkpoint was taken.
     private final TreeMap<Long, Long> pruneAt = new TreeMap<>();
+    private long lastCheckpoint = NO_CHECKPOINT;
+    // This coordinator's snapshots from the latest completed checkpoint on, by checkpoint id.
+    private final TreeMap<Long, byte[]> snapshots = new TreeMap<>();
+    // Subtasks reset by the failover under way (their region restarts), to which checkpoint.
+    private final TreeMap<Integer, Long> resets = new TreeMap<>();
+    // The last checkpoint taken before records last moved between subtasks (none: NO_CHECKPOINT - 1).
+    private long handoffAfter = NO_CHECKPOINT - 1;
 
     BatchStatsCoordinator(Context context, Normalization config, RecordShape shape) {
+        this.context = context;
         this.config = config;
         this.shape = shape;
         this.interval = config.batchInterval().toMillis();
@@ -97,6 +115,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         this.batches = context.metricGroup().counter("batches");
         this.singleValueBatches = context.metricGroup().counter("singleValueBatches");
         this.latePartials = context.metricGroup().counter("latePartials");
+        this.handoffs = new Handoffs(parallelism);
         reset(null);
     }
 
@@ -108,7 +127,19 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
 
     @Override
     public void handleEventFromOperator(int subtask, int attemptNumber, OperatorEvent event) {
-        Report report = (Report) event;
+        if (event instanceof Handoff) {
+            handleHandoff(subtask, (Handoff) event);
+        } else {
+            handleReport(subtask, (Report) event);
+        }
+    }
+
+    private void handleReport(int subtask, Report report) {
+        if (report.register) {
+            // Running (again, if a restore did not leave it finished).
+            handoffs.rejoin(subtask);
+            send(subtask, new Registered(generation, running == null ? null : running.copy()));
+        }
         watermarks[subtask] = Math.max(watermarks[subtask], report.watermark);
         idle[subtask] = report.idle;
         List<Tuple3<Long, RunningStats, RunningStats>> answers = new ArrayList<>();
@@ -135,6 +166,28 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
 
     private boolean closed(long batch) {
         return batch + interval - 1 <= closedUpTo;
+    }
+
+    /**
+     * A subtask at the end of its input hands off what it holds: if another subtask still runs, it
+     * takes the records of the batches still open (they go to a running subtask when the batch
+     * closes) and releases the subtask; the last one running keeps its records.
+     */
+    private void handleHandoff(int subtask, Handoff handoff) {
+        handoffs.receive(subtask, handoff.records());
+        if (!handoff.last) {
+            return;
+        }
+        if (!handoffs.othersRunning(subtask)) {
+            handoffs.discardIncoming(subtask);
+            send(subtask, new HandoffReply(false, new long[0]));
+            return;
+        }
+        long[] taken = handoffs.release(subtask, batch -> !closed(batch));
+        watermarks[subtask] = Long.MAX_VALUE;
+        handoffAfter = lastCheckpoint;
+        send(subtask, new HandoffReply(true, taken));
+        advance();
     }
 
     private void answer(
@@ -166,7 +219,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         while (!pending.isEmpty() && closed(pending.firstKey())) {
             Map.Entry<Long, TreeMap<Integer, ChannelMoments>> batch = pending.pollFirstEntry();
             ChannelMoments merged = new ChannelMoments(shape.channels());
-            // TreeMap: in subtask order, so the merge is bit-reproducible.
+            // TreeMap: in origin order, so the merge is bit-reproducible.
             for (ChannelMoments partial : batch.getValue().values()) {
                 merged.combine(partial);
             }
@@ -176,10 +229,13 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
             outcomes.put(batch.getKey(), outcome);
             closedNow.add(outcome);
         }
+        adoptOrphans();
         if (!closedNow.isEmpty() || closedUpTo == Long.MAX_VALUE) {
             Outcomes event = new Outcomes(closedNow, new long[0], closedUpTo);
             for (int i = 0; i < parallelism; i++) {
-                send(i, event);
+                if (!handoffs.released(i)) {
+                    send(i, event);
+                }
             }
         }
         while (outcomes.size() > MAX_OUTCOMES) {
@@ -187,7 +243,41 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         }
     }
 
-    private void send(int subtask, Outcomes event) {
+    /**
+     * Sends the handed-off records of the batches just closed to a running subtask, ahead of the
+     * outcomes (so its watermark is still below them), with what normalizes them.
+     */
+    private void adoptOrphans() {
+        TreeMap<Long, List<FeatureRecord>> closedOrphans = handoffs.takeOrphans(this::closed);
+        if (closedOrphans.isEmpty()) {
+            return;
+        }
+        int adopter = handoffs.adopter();
+        for (Map.Entry<Long, List<FeatureRecord>> batch : closedOrphans.entrySet()) {
+            Tuple3<Long, RunningStats, RunningStats> outcome = outcomes.get(batch.getKey());
+            // Without an outcome the batch closed before its partials came: normalize as late.
+            boolean late = outcome == null;
+            RunningStats stats = late ? latestRunning() : outcome.f1;
+            for (byte[] chunk :
+                    GlobalMessages.chunks(
+                            FeatureRecordSerializer.INSTANCE,
+                            batch.getValue(),
+                            GlobalMessages.MAX_RECORD_BYTES_PER_EVENT)) {
+                send(adopter, new Adopted(batch.getKey(), late, stats, chunk));
+            }
+        }
+        handoffAfter = lastCheckpoint;
+    }
+
+    private RunningStats latestRunning() {
+        return running != null
+                ? running.copy()
+                : config.initialStats()
+                        .lookup(StatsTable.ANY_KEY)
+                        .orElseGet(() -> RunningStats.initial(shape.channels()));
+    }
+
+    private void send(int subtask, OperatorEvent event) {
         if (gateways[subtask] != null) {
             gateways[subtask].sendEvent(event);
         } else {
@@ -259,8 +349,11 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
     @Override
     public void checkpointCoordinator(long checkpointId, CompletableFuture<byte[]> result) {
         try {
+            lastCheckpoint = checkpointId;
             pruneAt.put(checkpointId, lowestWatermark());
-            result.complete(snapshot());
+            byte[] snapshot = snapshot();
+            snapshots.put(checkpointId, snapshot);
+            result.complete(snapshot);
         } catch (Throwable t) {
             result.completeExceptionally(t);
         }
@@ -273,11 +366,18 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
             prune(watermark);
         }
         pruneAt.headMap(checkpointId, true).clear();
+        snapshots.headMap(checkpointId, false).clear();
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) {
+        snapshots.remove(checkpointId);
     }
 
     @Override
     public void resetToCheckpoint(long checkpointId, @Nullable byte[] checkpointData)
             throws IOException {
+        resets.clear();
         reset(checkpointData);
     }
 
@@ -288,13 +388,21 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         pending.clear();
         outcomes.clear();
         pruneAt.clear();
+        handoffs.clear();
+        handoffAfter = NO_CHECKPOINT - 1;
         closedUpTo = Long.MIN_VALUE;
+        generation = 0;
         running = null;
         if (data != null) {
             try {
                 restore(data);
             } catch (IOException e) {
                 throw new IllegalStateException("unreadable global-scope coordinator state", e);
+            }
+        }
+        for (int i = 0; i < parallelism; i++) {
+            if (handoffs.released(i)) {
+                watermarks[i] = Long.MAX_VALUE;
             }
         }
         if (running == null && config.mode() == Mode.TRAIN) {
@@ -308,6 +416,8 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
     private byte[] snapshot() throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(1024);
         out.writeInt(STATE_VERSION);
+        out.writeInt(parallelism);
+        out.writeInt(generation);
         out.writeLong(closedUpTo);
         out.writeBoolean(running != null);
         if (running != null) {
@@ -324,6 +434,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
                 GlobalMessages.BATCH_STATS_SERIALIZER.duplicate(),
                 new ArrayList<>(outcomes.values()),
                 out);
+        handoffs.snapshot(out);
         return out.getCopyOfBuffer();
     }
 
@@ -333,6 +444,8 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         if (version != STATE_VERSION) {
             throw new IOException("unknown state version " + version);
         }
+        boolean rescaled = in.readInt() != parallelism;
+        generation = in.readInt() + (rescaled ? 1 : 0);
         closedUpTo = in.readLong();
         if (in.readBoolean()) {
             running = RunningStatsSerializer.INSTANCE.deserialize(in);
@@ -345,13 +458,27 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
                 GlobalMessages.readList(GlobalMessages.BATCH_STATS_SERIALIZER.duplicate(), in)) {
             outcomes.put(outcome.f0, outcome);
         }
+        handoffs.restore(in, !rescaled);
     }
 
+    /**
+     * A failover restores some subtasks, whose region restarts, to a checkpoint. When it restores
+     * every subtask, this coordinator returns to its own snapshot of that checkpoint, as in a global
+     * failover. Otherwise it keeps its state: the restored subtasks register again with their
+     * restored progress and unanswered partials, and are answered then; but if records have been
+     * handed between subtasks since that checkpoint, restoring only some subtasks would lose or
+     * repeat them, and the whole job restarts instead.
+     */
     @Override
     public void subtaskReset(int subtask, long checkpointId) {
-        // The subtask registers again with its restored progress and unanswered partials, and is
-        // answered then: what was meant for the failed attempt is dropped.
         undelivered.get(subtask).clear();
+        handoffs.discardIncoming(subtask);
+        resets.put(subtask, checkpointId);
+        if (resets.size() == parallelism
+                && (checkpointId == NO_CHECKPOINT || snapshots.containsKey(checkpointId))) {
+            resets.clear();
+            reset(checkpointId == NO_CHECKPOINT ? null : snapshots.get(checkpointId));
+        }
     }
 
     @Override
@@ -359,13 +486,27 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         if (gateways[subtask] != null
                 && gateways[subtask].getExecution().getAttemptNumber() == attemptNumber) {
             gateways[subtask] = null;
+            handoffs.discardIncoming(subtask);
         }
     }
 
     @Override
     public void executionAttemptReady(int subtask, int attemptNumber, SubtaskGateway gateway) {
+        if (!resets.isEmpty()) {
+            // The failover restored only some subtasks (the resets all come before any restart).
+            long checkpoint = resets.firstEntry().getValue();
+            resets.clear();
+            if (handoffAfter >= checkpoint) {
+                context.failJob(
+                        new IllegalStateException(
+                                "global scope: subtasks restored to checkpoint "
+                                        + checkpoint
+                                        + " without the others, after records were handed"
+                                        + " between subtasks; restarting all of them"));
+            }
+        }
         gateways[subtask] = gateway;
-        for (Outcomes event : undelivered.get(subtask)) {
+        for (OperatorEvent event : undelivered.get(subtask)) {
             gateway.sendEvent(event);
         }
         undelivered.get(subtask).clear();

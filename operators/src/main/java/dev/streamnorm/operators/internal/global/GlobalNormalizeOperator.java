@@ -1,18 +1,23 @@
 package dev.streamnorm.operators.internal.global;
 
+import static org.apache.flink.util.Preconditions.checkState;
+
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.operators.internal.NormMetrics;
 import dev.streamnorm.operators.internal.RecordCheck;
+import dev.streamnorm.operators.internal.global.GlobalMessages.Adopted;
+import dev.streamnorm.operators.internal.global.GlobalMessages.Handoff;
+import dev.streamnorm.operators.internal.global.GlobalMessages.HandoffReply;
 import dev.streamnorm.operators.internal.global.GlobalMessages.Outcomes;
+import dev.streamnorm.operators.internal.global.GlobalMessages.Registered;
 import dev.streamnorm.operators.internal.global.GlobalMessages.Report;
 import dev.streamnorm.state.ChannelMoments;
 import dev.streamnorm.state.ChannelNormalizer;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
-import dev.streamnorm.state.typeutils.RunningStatsTypeInfoFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +29,7 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
 import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
@@ -41,20 +47,34 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * holds each record in its event-time batch and accumulates the subtask's partial moments of it.
  * When the watermark passes a batch's end, the partial goes to the {@link BatchStatsCoordinator};
  * when the coordinator's outcome of the batch comes back, the batch's records are normalized and
- * emitted. The outgoing watermark stays below the oldest batch still held, so no record is emitted
- * behind it.
+ * emitted. The outgoing watermark stays below the oldest batch held here and below every batch not
+ * yet closed on all subtasks, so no record is emitted behind it.
  *
  * <p>Every subtask reports when its watermark enters a new batch interval, with or without records,
  * and when it turns idle or active, so batches close without idle subtasks. Dead letters leave at
  * once ({@link Normalization#DEAD_LETTERS}). Late records (their batch had closed here) are
- * normalized at once with the latest running statistics. At the end of bounded input the subtask
- * waits until every batch has closed; subtask 0 then emits the final running statistics when asked
- * ({@link Normalization#FINAL_STATS}).
+ * normalized at once with the latest running statistics.
+ *
+ * <p>End of input. A subtask never waits for the others when its input ends: another subtask's
+ * progress may depend on it finishing (a source with watermark alignment holds the other sources
+ * back until this one's source has reported the end of its input, which it does only after this
+ * operator has finished). It hands the records it still holds to the coordinator and finishes;
+ * they are normalized and emitted by a subtask still running when their batch closes ({@code
+ * handedOffRecords}, {@code adoptedRecords}). The last subtask running keeps its records, waits
+ * until every batch has closed and emits the final running statistics when asked ({@link
+ * Normalization#FINAL_STATS}).
  *
  * <p>State: held records, open and sent-but-unanswered partials, the watermark (Flink does not
  * restore watermarks, and without it a record that was late before a failure would, replayed,
- * reopen a closed batch) and the latest running statistics. After a restore the subtask registers
- * again and repeats its unanswered partials (see the coordinator for why).
+ * reopen a closed batch) and late records that came before the coordinator answered the
+ * registration. No union state: a subtask may finish while the others run, and Flink takes no
+ * checkpoint of a partly finished operator with union state. Every start or restore registers with
+ * the coordinator, which answers with the origin of the subtask's partials (a new generation after
+ * a restore at another parallelism, so that they never collide with those sent before) and the
+ * latest running statistics; until then no partial is sent. The subtask also repeats its
+ * unanswered partials (see the coordinator for why). After rescaling, a subtask's watermark is the
+ * lowest restored one and records held without a partial of their own ask for their batch's
+ * outcome.
  */
 final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord>
         implements OneInputStreamOperator<FeatureRecord, FeatureRecord>, OperatorEventHandler {
@@ -77,12 +97,23 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
     private transient long emittedWatermark;
     private transient boolean idle;
     private transient long closedUpTo;
+    // The watermark last reported to the coordinator.
+    private transient long reported;
+    // Until the coordinator answers the registration: no partials (their origin is not known) and
+    // late records wait for the latest running statistics.
+    private transient boolean registered;
+    private transient int origin;
+    private transient List<Tuple2<Long, FeatureRecord>> lateBeforeRegistration;
+    @Nullable private transient HandoffReply handoffReply;
+    private transient boolean finished;
     private transient ListState<Tuple2<Long, FeatureRecord>> recordsState;
     private transient ListState<Tuple3<Long, Integer, ChannelMoments>> partialsState;
     private transient ListState<Long> watermarkState;
-    private transient ListState<RunningStats> latestState;
+    private transient ListState<Tuple2<Long, FeatureRecord>> lateState;
     private transient ChannelNormalizer normalizer;
     private transient NormMetrics metrics;
+    private transient Counter handedOffRecords;
+    private transient Counter adoptedRecords;
 
     /** The records of one batch on this subtask, and its partial moments. */
     private static final class Batch {
@@ -125,17 +156,18 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         watermarkState =
                 context.getOperatorStateStore()
                         .getListState(new ListStateDescriptor<>("global-watermark", Types.LONG));
-        // Every subtask holds the same latest stats: union state survives rescaling.
-        latestState =
+        lateState =
                 context.getOperatorStateStore()
-                        .getUnionListState(
+                        .getListState(
                                 new ListStateDescriptor<>(
-                                        "global-latest-stats",
-                                        RunningStatsTypeInfoFactory.TYPE_INFO));
+                                        "global-late-records", GlobalMessages.WINDOWED_RECORD));
         batches = new TreeMap<>();
         current = null;
         latest = null;
         idle = false;
+        registered = false;
+        finished = false;
+        handoffReply = null;
         closedUpTo = Long.MIN_VALUE;
         emittedWatermark = Long.MIN_VALUE;
         // Its own watermark after a failover; the lowest one after rescaling (none: a new subtask).
@@ -145,6 +177,9 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
             watermark = restored ? Math.min(watermark, mark) : mark;
             restored = true;
         }
+        reported = watermark;
+        lateBeforeRegistration = new ArrayList<>();
+        lateState.get().forEach(lateBeforeRegistration::add);
         for (Tuple3<Long, Integer, ChannelMoments> partial : partialsState.get()) {
             Batch batch = batch(partial.f0);
             if (partial.f1 == OPEN) {
@@ -165,9 +200,6 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
             // Records without a partial here (after rescaling): ask for their batch's outcome.
             batch.awaiting |= batch.moments == null;
         }
-        for (RunningStats stats : latestState.get()) {
-            updateLatest(stats);
-        }
     }
 
     @Override
@@ -175,6 +207,8 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         super.open();
         normalizer = config.batchNorm(shape).newNormalizer();
         metrics = new NormMetrics(getMetricGroup());
+        handedOffRecords = getMetricGroup().counter("handedOffRecords");
+        adoptedRecords = getMetricGroup().counter("adoptedRecords");
         List<Tuple3<Long, Integer, ChannelMoments>> unanswered = new ArrayList<>();
         List<Long> queries = new ArrayList<>();
         for (Map.Entry<Long, Batch> e : batches.entrySet()) {
@@ -195,22 +229,28 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        List<Tuple2<Long, FeatureRecord>> records = new ArrayList<>();
+        recordsState.update(heldRecords());
         List<Tuple3<Long, Integer, ChannelMoments>> partials = new ArrayList<>();
         for (Map.Entry<Long, Batch> e : batches.entrySet()) {
             Batch batch = e.getValue();
-            for (FeatureRecord record : batch.records) {
-                records.add(Tuple2.of(e.getKey(), record));
-            }
             if (batch.moments != null) {
                 partials.add(Tuple3.of(e.getKey(), OPEN, batch.moments));
             }
             partials.addAll(batch.sent);
         }
-        recordsState.update(records);
         partialsState.update(partials);
         watermarkState.update(List.of(watermark));
-        latestState.update(latest == null ? List.of() : List.of(latest));
+        lateState.update(lateBeforeRegistration);
+    }
+
+    private List<Tuple2<Long, FeatureRecord>> heldRecords() {
+        List<Tuple2<Long, FeatureRecord>> records = new ArrayList<>();
+        for (Map.Entry<Long, Batch> e : batches.entrySet()) {
+            for (FeatureRecord record : e.getValue().records) {
+                records.add(Tuple2.of(e.getKey(), record));
+            }
+        }
+        return records;
     }
 
     private Batch batch(long start) {
@@ -238,7 +278,13 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
                                 : FeatureRecord.NO_TIMESTAMP;
         long start = GlobalMessages.windowStart(time, interval);
         if (time == FeatureRecord.NO_TIMESTAMP || start + interval - 1 <= watermark) {
-            emitLate(record, element.hasTimestamp() ? element.getTimestamp() : null);
+            Long timestamp = element.hasTimestamp() ? element.getTimestamp() : null;
+            if (registered) {
+                emitLate(record, timestamp);
+            } else {
+                lateBeforeRegistration.add(
+                        Tuple2.of(timestamp == null ? FeatureRecord.NO_TIMESTAMP : timestamp, record));
+            }
             return;
         }
         Batch batch = current;
@@ -256,12 +302,21 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        long time = mark.getTimestamp();
-        if (time <= watermark) {
+        if (mark.getTimestamp() <= watermark) {
             return;
         }
-        long previous = watermark;
-        watermark = time;
+        watermark = mark.getTimestamp();
+        if (registered) {
+            report();
+        }
+        forwardWatermark();
+    }
+
+    /**
+     * Sends the partials of the batches the watermark has passed, with the watermark when it has
+     * entered a new batch interval (or closed a batch here).
+     */
+    private void report() {
         List<Tuple3<Long, Integer, ChannelMoments>> closed = new ArrayList<>();
         for (Map.Entry<Long, Batch> e : batches.entrySet()) {
             if (e.getKey() + interval - 1 > watermark) {
@@ -270,7 +325,7 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
             Batch batch = e.getValue();
             if (batch.moments != null) {
                 Tuple3<Long, Integer, ChannelMoments> partial =
-                        Tuple3.of(e.getKey(), subtask(), batch.moments);
+                        Tuple3.of(e.getKey(), origin, batch.moments);
                 closed.add(partial);
                 batch.sent.add(partial);
                 batch.moments = null;
@@ -278,13 +333,13 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
             }
         }
         if (!closed.isEmpty()
-                || previous == Long.MIN_VALUE
-                || GlobalMessages.windowStart(previous, interval)
-                        != GlobalMessages.windowStart(time, interval)) {
+                || reported == Long.MIN_VALUE
+                || GlobalMessages.windowStart(reported, interval)
+                        != GlobalMessages.windowStart(watermark, interval)) {
             coordinator.sendEventToCoordinator(
                     new Report(watermark, idle, false, closed, new long[0]));
+            reported = watermark;
         }
-        forwardWatermark();
     }
 
     @Override
@@ -297,18 +352,66 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         super.processWatermarkStatus(status);
     }
 
-    /** Forwards the watermark, but below the oldest batch that still holds records. */
+    /**
+     * Forwards the watermark, but below the oldest batch held here and below the first batch not
+     * closed on every subtask (records of it may still come here from a subtask that finished).
+     */
     private void forwardWatermark() {
-        long allowed = batches.isEmpty() ? watermark : Math.min(watermark, batches.firstKey() - 1);
+        long allowed = Math.min(watermark, closedBatchesEnd());
+        if (!batches.isEmpty()) {
+            allowed = Math.min(allowed, batches.firstKey() - 1);
+        }
         if (allowed > emittedWatermark) {
             emittedWatermark = allowed;
             output.emitWatermark(new Watermark(allowed));
         }
     }
 
+    /** The end of the last batch closed on every subtask, as far as this subtask knows. */
+    private long closedBatchesEnd() {
+        if (closedUpTo == Long.MIN_VALUE || closedUpTo == Long.MAX_VALUE) {
+            return closedUpTo;
+        }
+        return GlobalMessages.windowStart(closedUpTo + 1, interval) - 1;
+    }
+
     @Override
     public void handleOperatorEvent(OperatorEvent event) {
-        Outcomes outcomes = (Outcomes) event;
+        if (event instanceof Registered) {
+            handleRegistered((Registered) event);
+        } else if (event instanceof Outcomes) {
+            handleOutcomes((Outcomes) event);
+        } else if (event instanceof Adopted) {
+            handleAdopted((Adopted) event);
+        } else {
+            handoffReply = (HandoffReply) event;
+        }
+    }
+
+    /**
+     * The coordinator's answer to the registration: the origin of this subtask's partials from now
+     * on, and the latest running statistics; what waited for them goes out.
+     */
+    private void handleRegistered(Registered registration) {
+        origin = GlobalMessages.origin(registration.generation, subtask());
+        RunningStats running = registration.running();
+        if (running != null) {
+            updateLatest(running);
+        }
+        registered = true;
+        for (Tuple2<Long, FeatureRecord> late : lateBeforeRegistration) {
+            emitLate(late.f1, late.f0 == FeatureRecord.NO_TIMESTAMP ? null : late.f0);
+        }
+        lateBeforeRegistration.clear();
+        if (watermark != reported) {
+            report();
+        }
+    }
+
+    private void handleOutcomes(Outcomes outcomes) {
+        if (finished) {
+            return;
+        }
         closedUpTo = Math.max(closedUpTo, outcomes.closedUpTo);
         for (Tuple3<Long, RunningStats, RunningStats> outcome : outcomes.outcomes()) {
             updateLatest(outcome.f2);
@@ -335,6 +438,20 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         forwardWatermark();
     }
 
+    /** Records that a finished subtask handed off: normalized and emitted here. */
+    private void handleAdopted(Adopted adopted) {
+        checkState(!finished, "records handed to a finished subtask");
+        long end = adopted.batch + interval - 1;
+        normalizer.useRunningStats(adopted.stats());
+        for (FeatureRecord record : adopted.records()) {
+            if (adopted.late) {
+                metrics.lateRecords.inc();
+            }
+            emit(record, end);
+            adoptedRecords.inc();
+        }
+    }
+
     private void release(long start) {
         batches.remove(start);
         if (start == currentStart) {
@@ -348,17 +465,51 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         }
     }
 
+    /**
+     * End of input: hands what this subtask holds to the coordinator and finishes at once, unless
+     * it is the last subtask running; that one waits until every batch has closed (the others
+     * have finished, so nothing it waits for depends on it).
+     */
     @Override
     public void finish() throws Exception {
-        // End of input: every batch held here closes once every subtask has reached the end.
-        while (closedUpTo != Long.MAX_VALUE || !batches.isEmpty()) {
+        while (!registered) {
             mailbox.yield();
         }
-        if (config.emitFinalStats() && latest != null && subtask() == 0) {
+        // The end of input is the end of event time here: every batch held closes.
+        processWatermark(Watermark.MAX_WATERMARK);
+        List<byte[]> chunks =
+                GlobalMessages.chunks(
+                        GlobalMessages.WINDOWED_RECORD_SERIALIZER,
+                        heldRecords(),
+                        GlobalMessages.MAX_RECORD_BYTES_PER_EVENT);
+        for (int i = 0; i < chunks.size(); i++) {
+            coordinator.sendEventToCoordinator(new Handoff(chunks.get(i), i == chunks.size() - 1));
+        }
+        while (handoffReply == null) {
+            mailbox.yield();
+        }
+        if (handoffReply.accepted) {
+            for (long start : handoffReply.taken) {
+                handedOffRecords.inc(batches.remove(start).records.size());
+            }
+            // The batches that closed before the hand-off were answered before the reply.
+            checkState(batches.isEmpty(), "batches left after the hand-off: %s", batches.keySet());
+            current = null;
+            // Nothing more leaves from here: what was handed off leaves from a subtask whose
+            // watermark is still below it.
+            closedUpTo = Long.MAX_VALUE;
+        } else {
+            while (closedUpTo != Long.MAX_VALUE || !batches.isEmpty()) {
+                mailbox.yield();
+            }
+        }
+        forwardWatermark();
+        if (!handoffReply.accepted && config.emitFinalStats() && latest != null) {
             output.collect(
                     Normalization.FINAL_STATS,
                     new StreamRecord<>(Tuple2.of(StatsTable.ANY_KEY, latest)));
         }
+        finished = true;
         super.finish();
     }
 
