@@ -24,8 +24,8 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * A test sink that keeps normalized records by id, transactionally: what a subtask writes is kept
  * only when the checkpoint (or savepoint) after it completes, or at the end of input, as with a
  * transactional Kafka sink. So what a job emits after the savepoint it stops with is not kept, and
- * a job restored from that savepoint emits it again. Results go to {@link #OUTPUTS} under the sink's
- * name.
+ * a job restored from that savepoint emits it again. Results go to {@link #OUTPUTS} under the
+ * sink's name.
  */
 final class CommittedOutputSink implements Sink<FeatureRecord>, SupportsCommitter<byte[]> {
     private static final long serialVersionUID = 1L;

@@ -106,8 +106,7 @@ class GlobalScopeITCase {
                         train(convention, SHAPE, AFFINE, Scope.GLOBAL), SHAPE, MAIN.records(SHAPE));
 
         // The global operators ran on both subtasks, on exactly the records each one read.
-        assertThat(global.normalizedByReader())
-                .containsExactly(MAIN.count(0), MAIN.count(1));
+        assertThat(global.normalizedByReader()).containsExactly(MAIN.count(0), MAIN.count(1));
         assertThat(global.perSubtask("lateRecords")).containsExactly(0, 0);
         GlobalScopeGraphs.assertGlobalGraph(global.graph);
         assertThat(GlobalScopeGraphs.hasKeyBy(keyed.graph))
@@ -146,8 +145,7 @@ class GlobalScopeITCase {
         GlobalScopeRun global = GlobalScopeRun.of(REPORTER, MAIN, SHAPE, config, 2);
         GlobalReference reference = GlobalReference.online(config, SHAPE, MAIN.records(SHAPE));
 
-        assertThat(global.normalizedByReader())
-                .containsExactly(MAIN.count(0), MAIN.count(1));
+        assertThat(global.normalizedByReader()).containsExactly(MAIN.count(0), MAIN.count(1));
         GlobalReference.assertOutputs(global.outputs, reference.outputs, "online vs model");
         assertThat(global.finalStats).containsOnlyKeys(StatsTable.ANY_KEY);
         GlobalReference.assertClose(

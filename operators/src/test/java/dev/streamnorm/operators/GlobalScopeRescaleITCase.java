@@ -35,8 +35,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Global scope restored at another parallelism, with records held and partials unanswered in the
@@ -63,8 +63,7 @@ class GlobalScopeRescaleITCase {
     private static final RecordShape SHAPE = RecordShape.of(3, 2);
 
     /** Interleaved event times: subtask 0 even, subtask 1 odd, 40 batches of 100 ms. */
-    private static final Layout LAYOUT =
-            new Layout(times(70_000, 2, 2000), times(70_001, 2, 2000));
+    private static final Layout LAYOUT = new Layout(times(70_000, 2, 2000), times(70_001, 2, 2000));
 
     private static final Normalization GLOBAL =
             Normalization.builder()
@@ -168,8 +167,7 @@ class GlobalScopeRescaleITCase {
      * order, at parallelism {@code ids.size()}, from {@code savepoint} if given.
      */
     private static JobClient start(
-            String name, List<long[]> ids, Pace pace, @Nullable String savepoint)
-            throws Exception {
+            String name, List<long[]> ids, Pace pace, @Nullable String savepoint) throws Exception {
         COUNT.set(0, 0);
         COUNT.set(1, 0);
         Configuration conf = new Configuration();
@@ -194,7 +192,8 @@ class GlobalScopeRescaleITCase {
         WatermarkStrategy<Long> watermarks =
                 WatermarkStrategy.<Long>forGenerator(
                                 context -> new GlobalScopeData.PerEventWatermarks())
-                        .withTimestampAssigner((i, previous) -> LAYOUT.timestamp(index[(int) (long) i]));
+                        .withTimestampAssigner(
+                                (i, previous) -> LAYOUT.timestamp(index[(int) (long) i]));
         SingleOutputStreamOperator<FeatureRecord> records =
                 env.fromSource(new SubtaskSequenceSource(sizes), watermarks, "ids " + name)
                         .uid("ids-" + name)

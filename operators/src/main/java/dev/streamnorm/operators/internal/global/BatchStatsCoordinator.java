@@ -1,9 +1,7 @@
 package dev.streamnorm.operators.internal.global;
 
 import dev.streamnorm.operators.FeatureRecord;
-import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Normalization;
-import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.operators.internal.global.GlobalMessages.Adopted;
 import dev.streamnorm.operators.internal.global.GlobalMessages.Handoff;
 import dev.streamnorm.operators.internal.global.GlobalMessages.HandoffReply;
@@ -34,29 +32,27 @@ import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 /**
  * Global scope's merger, on the JobManager: collects every subtask's partial moments of each
  * event-time batch, and when the slowest active subtask's watermark has passed a batch's end,
- * merges them exactly (Chan et al., in subtask order, so the result does not depend on arrival
- * order), advances the one set of running statistics once, and sends every subtask what normalizes
- * the batch.
+ * merges them exactly (Chan et al., in the order of their origins, so the result does not depend on
+ * arrival order), advances the one set of running statistics once ({@link GlobalRunningStats}), and
+ * sends every running subtask what normalizes the batch.
  *
- * <ul>
- *   <li>train: the merged batch mean and biased variance (or, for a batch of one value per channel,
- *       the unchanged running stats); the running stats follow the update policy;
- *   <li>online: exponentially weighted statistics updated once per batch with weight m, as the
- *       mixture of the previous distribution (1 − m) and the batch (m): {@code d = μ_b − mean; mean
- *       += m·d; var = (1 − m)·(var + m·d²) + m·σ²_b}; the first batch sets them; the batch is
- *       normalized with the updated statistics.
- * </ul>
+ * <p>Exactly once. The checkpoint holds the running statistics, the open batches' partials, the
+ * outcomes of recent batches, the generation of partial origins, and the subtasks whose input has
+ * ended with the records they handed off ({@link Handoffs}). Events to a subtask sent after this
+ * checkpoint reach it after its own snapshot (Flink holds them back), so a batch that a subtask has
+ * resolved in its state is closed in this state too. Events from a subtask may be lost to a restore
+ * (sent after this checkpoint, before the subtask's); so every subtask, when it starts or restores,
+ * registers and repeats every partial it has sent without an answer. A repeated partial of an open
+ * batch is ignored, one of a closed batch is answered with the batch's recorded outcome: that also
+ * serves a subtask that is restored alone while this coordinator keeps running (a failover of its
+ * region only). Outcomes are kept until a checkpoint completes that no subtask can restore to
+ * before them, and at most the last {@link #MAX_OUTCOMES}. A failover that restores every subtask
+ * also returns this coordinator to its snapshot of that checkpoint.
  *
- * <p>Exactly once. The checkpoint holds the running statistics, the open batches' partials and the
- * outcomes of recent batches. Events to a subtask sent after this checkpoint reach it after its own
- * snapshot (Flink holds them back), so a batch that a subtask has resolved in its state is closed
- * in this state too. Events from a subtask may be lost to a restore (sent after this checkpoint,
- * before the subtask's); so every subtask, when it starts or restores, repeats every partial it has
- * sent without an answer. A repeated partial of an open batch is ignored, one of a closed batch is
- * answered with the batch's recorded outcome: that also serves a subtask that is restored alone
- * while this coordinator keeps running (a failover of its region only). Outcomes are kept until a
- * checkpoint completes that no subtask can restore to before them, and at most the last {@link
- * #MAX_OUTCOMES}.
+ * <p>End of input. A subtask whose input has ended and that still holds records hands them here
+ * ({@link Handoff}); if another subtask still runs, the records of batches still open are kept here
+ * and go, when their batch closes, to the lowest running subtask ({@link Adopted}), ahead of the
+ * outcomes; the last subtask running keeps its own.
  *
  * <p>A batch closes once: a partial of a closed batch whose outcome is no longer known (its subtask
  * was idle while the others closed the batch, for longer than the outcomes are kept) is counted in
@@ -78,26 +74,26 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
     private final boolean[] idle;
     // Events for a subtask whose new attempt is not ready yet.
     private final List<List<OperatorEvent>> undelivered = new ArrayList<>();
-    private final Counter batches;
-    private final Counter singleValueBatches;
     private final Counter latePartials;
     private final Handoffs handoffs;
-
-    private long closedUpTo;
-    // Starts again at every restore at another parallelism (see GlobalMessages.origin).
-    private int generation;
-    @Nullable private RunningStats running;
+    private final GlobalRunningStats running;
+    // Batch start -> origin -> partial moments, of the batches not closed yet.
     private final TreeMap<Long, TreeMap<Integer, ChannelMoments>> pending = new TreeMap<>();
     private final TreeMap<Long, Tuple3<Long, RunningStats, RunningStats>> outcomes =
             new TreeMap<>();
     // Checkpoint id -> the lowest subtask watermark when the checkpoint was taken.
     private final TreeMap<Long, Long> pruneAt = new TreeMap<>();
-    private long lastCheckpoint = NO_CHECKPOINT;
     // This coordinator's snapshots from the latest completed checkpoint on, by checkpoint id.
     private final TreeMap<Long, byte[]> snapshots = new TreeMap<>();
     // Subtasks reset by the failover under way (their region restarts), to which checkpoint.
     private final TreeMap<Integer, Long> resets = new TreeMap<>();
-    // The last checkpoint taken before records last moved between subtasks (none: NO_CHECKPOINT - 1).
+
+    private long closedUpTo;
+    // One more at every restore at another parallelism (see GlobalMessages.origin).
+    private int generation;
+    private long lastCheckpoint = NO_CHECKPOINT;
+    // The last checkpoint taken before records last moved between subtasks (NO_CHECKPOINT - 1:
+    // they never did).
     private long handoffAfter = NO_CHECKPOINT - 1;
 
     BatchStatsCoordinator(Context context, Normalization config, RecordShape shape) {
@@ -112,8 +108,12 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         for (int i = 0; i < parallelism; i++) {
             undelivered.add(new ArrayList<>());
         }
-        this.batches = context.metricGroup().counter("batches");
-        this.singleValueBatches = context.metricGroup().counter("singleValueBatches");
+        this.running =
+                new GlobalRunningStats(
+                        config,
+                        shape,
+                        context.metricGroup().counter("batches"),
+                        context.metricGroup().counter("singleValueBatches"));
         this.latePartials = context.metricGroup().counter("latePartials");
         this.handoffs = new Handoffs(parallelism);
         reset(null);
@@ -138,7 +138,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         if (report.register) {
             // Running (again, if a restore did not leave it finished).
             handoffs.rejoin(subtask);
-            send(subtask, new Registered(generation, running == null ? null : running.copy()));
+            send(subtask, new Registered(generation, running.current()));
         }
         watermarks[subtask] = Math.max(watermarks[subtask], report.watermark);
         idle[subtask] = report.idle;
@@ -223,9 +223,9 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
             for (ChannelMoments partial : batch.getValue().values()) {
                 merged.combine(partial);
             }
-            RunningStats normalizeWith = close(merged);
+            RunningStats normalizeWith = running.close(merged);
             Tuple3<Long, RunningStats, RunningStats> outcome =
-                    Tuple3.of(batch.getKey(), normalizeWith, running.copy());
+                    Tuple3.of(batch.getKey(), normalizeWith, running.current());
             outcomes.put(batch.getKey(), outcome);
             closedNow.add(outcome);
         }
@@ -257,7 +257,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
             Tuple3<Long, RunningStats, RunningStats> outcome = outcomes.get(batch.getKey());
             // Without an outcome the batch closed before its partials came: normalize as late.
             boolean late = outcome == null;
-            RunningStats stats = late ? latestRunning() : outcome.f1;
+            RunningStats stats = late ? running.currentOrInitial() : outcome.f1;
             for (byte[] chunk :
                     GlobalMessages.chunks(
                             FeatureRecordSerializer.INSTANCE,
@@ -269,70 +269,12 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         handoffAfter = lastCheckpoint;
     }
 
-    private RunningStats latestRunning() {
-        return running != null
-                ? running.copy()
-                : config.initialStats()
-                        .lookup(StatsTable.ANY_KEY)
-                        .orElseGet(() -> RunningStats.initial(shape.channels()));
-    }
-
     private void send(int subtask, OperatorEvent event) {
         if (gateways[subtask] != null) {
             gateways[subtask].sendEvent(event);
         } else {
             undelivered.get(subtask).add(event);
         }
-    }
-
-    /** Folds one merged batch in; returns the statistics that normalize it. */
-    private RunningStats close(ChannelMoments batch) {
-        if (config.mode() == Mode.ONLINE) {
-            running = exponentiallyWeighted(running, batch, config.momentum().value());
-            batches.inc();
-            return running.copy();
-        }
-        if (batch.minCount() < 2) {
-            singleValueBatches.inc();
-            return running.copy();
-        }
-        RunningStats normalizeWith = batchStatistics(batch);
-        config.updatePolicy().update(running, batch);
-        batches.inc();
-        return normalizeWith;
-    }
-
-    /** The batch's mean and biased variance, in the shape of running stats. */
-    private static RunningStats batchStatistics(ChannelMoments batch) {
-        int channels = batch.channels();
-        double[] mean = new double[channels];
-        double[] variance = new double[channels];
-        for (int c = 0; c < channels; c++) {
-            mean[c] = batch.mean(c);
-            variance[c] = batch.biasedVariance(c);
-        }
-        return RunningStats.of(mean, variance, 0);
-    }
-
-    /** Online mode: the mixture of the previous statistics (1 − m) and the batch (m). */
-    static RunningStats exponentiallyWeighted(
-            @Nullable RunningStats previous, ChannelMoments batch, double m) {
-        int channels = batch.channels();
-        double[] mean = new double[channels];
-        double[] variance = new double[channels];
-        for (int c = 0; c < channels; c++) {
-            double batchVariance = batch.biasedVariance(c);
-            if (previous == null) {
-                mean[c] = batch.mean(c);
-                variance[c] = batchVariance;
-            } else {
-                double d = batch.mean(c) - previous.mean(c);
-                mean[c] = previous.mean(c) + m * d;
-                variance[c] = (1 - m) * (previous.variance(c) + m * d * d) + m * batchVariance;
-            }
-        }
-        long batches = previous == null ? 1 : previous.numBatchesTracked() + 1;
-        return RunningStats.of(mean, variance, batches);
     }
 
     private long lowestWatermark() {
@@ -392,7 +334,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         handoffAfter = NO_CHECKPOINT - 1;
         closedUpTo = Long.MIN_VALUE;
         generation = 0;
-        running = null;
+        running.reset(null);
         if (data != null) {
             try {
                 restore(data);
@@ -405,12 +347,6 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
                 watermarks[i] = Long.MAX_VALUE;
             }
         }
-        if (running == null && config.mode() == Mode.TRAIN) {
-            running =
-                    config.initialStats()
-                            .lookup(StatsTable.ANY_KEY)
-                            .orElseGet(() -> RunningStats.initial(shape.channels()));
-        }
     }
 
     private byte[] snapshot() throws IOException {
@@ -419,9 +355,10 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         out.writeInt(parallelism);
         out.writeInt(generation);
         out.writeLong(closedUpTo);
-        out.writeBoolean(running != null);
-        if (running != null) {
-            RunningStatsSerializer.INSTANCE.serialize(running, out);
+        RunningStats current = running.current();
+        out.writeBoolean(current != null);
+        if (current != null) {
+            RunningStatsSerializer.INSTANCE.serialize(current, out);
         }
         List<Tuple3<Long, Integer, ChannelMoments>> partials = new ArrayList<>();
         for (Map.Entry<Long, TreeMap<Integer, ChannelMoments>> batch : pending.entrySet()) {
@@ -447,9 +384,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         boolean rescaled = in.readInt() != parallelism;
         generation = in.readInt() + (rescaled ? 1 : 0);
         closedUpTo = in.readLong();
-        if (in.readBoolean()) {
-            running = RunningStatsSerializer.INSTANCE.deserialize(in);
-        }
+        running.reset(in.readBoolean() ? RunningStatsSerializer.INSTANCE.deserialize(in) : null);
         for (Tuple3<Long, Integer, ChannelMoments> partial :
                 GlobalMessages.readList(GlobalMessages.PARTIAL_SERIALIZER.duplicate(), in)) {
             pending.computeIfAbsent(partial.f0, b -> new TreeMap<>()).put(partial.f1, partial.f2);
@@ -463,11 +398,11 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
 
     /**
      * A failover restores some subtasks, whose region restarts, to a checkpoint. When it restores
-     * every subtask, this coordinator returns to its own snapshot of that checkpoint, as in a global
-     * failover. Otherwise it keeps its state: the restored subtasks register again with their
-     * restored progress and unanswered partials, and are answered then; but if records have been
-     * handed between subtasks since that checkpoint, restoring only some subtasks would lose or
-     * repeat them, and the whole job restarts instead.
+     * every subtask, this coordinator returns to its own snapshot of that checkpoint, as in a
+     * global failover. Otherwise it keeps its state: the restored subtasks register again with
+     * their restored progress and unanswered partials, and are answered then; but if records have
+     * been handed between subtasks since that checkpoint, restoring only some subtasks would lose
+     * or repeat them, and the whole job restarts instead.
      */
     @Override
     public void subtaskReset(int subtask, long checkpointId) {

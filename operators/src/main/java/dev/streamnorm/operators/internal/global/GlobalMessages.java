@@ -61,7 +61,9 @@ final class GlobalMessages {
     static final TypeSerializer<Tuple2<Long, FeatureRecord>> WINDOWED_RECORD_SERIALIZER =
             WINDOWED_RECORD.createSerializer(new SerializerConfigImpl());
 
-    /** The most serialized bytes of records in one event (RPC frames are limited, 10 MB default). */
+    /**
+     * The most serialized bytes of records in one event (RPC frames are limited, 10 MB default).
+     */
     static final int MAX_RECORD_BYTES_PER_EVENT = 1 << 20;
 
     /** Bits of the subtask index in an origin (Flink's maximum parallelism is 2^15). */

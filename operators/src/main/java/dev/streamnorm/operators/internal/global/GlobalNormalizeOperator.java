@@ -20,8 +20,6 @@ import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
@@ -58,8 +56,8 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * <p>End of input. A subtask never waits for the others when its input ends: another subtask's
  * progress may depend on it finishing (a source with watermark alignment holds the other sources
  * back until this one's source has reported the end of its input, which it does only after this
- * operator has finished). It hands the records it still holds to the coordinator and finishes;
- * they are normalized and emitted by a subtask still running when their batch closes ({@code
+ * operator has finished). It hands the records it still holds to the coordinator and finishes; they
+ * are normalized and emitted by a subtask still running when their batch closes ({@code
  * handedOffRecords}, {@code adoptedRecords}). The last subtask running keeps its records, waits
  * until every batch has closed and emits the final running statistics when asked ({@link
  * Normalization#FINAL_STATS}).
@@ -71,17 +69,16 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * checkpoint of a partly finished operator with union state. Every start or restore registers with
  * the coordinator, which answers with the origin of the subtask's partials (a new generation after
  * a restore at another parallelism, so that they never collide with those sent before) and the
- * latest running statistics; until then no partial is sent. The subtask also repeats its
- * unanswered partials (see the coordinator for why). After rescaling, a subtask's watermark is the
- * lowest restored one and records held without a partial of their own ask for their batch's
- * outcome.
+ * latest running statistics; until then no partial is sent. The subtask also repeats its unanswered
+ * partials (see the coordinator for why). After rescaling, a subtask's watermark is the lowest
+ * restored one and records held without a partial of their own ask for their batch's outcome.
  */
 final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord>
         implements OneInputStreamOperator<FeatureRecord, FeatureRecord>, OperatorEventHandler {
     private static final long serialVersionUID = 1L;
 
-    /** The origin of a partial still being accumulated (in snapshots). */
-    private static final int OPEN = -1;
+    /** No timestamp to fall back on. */
+    private static final long NONE = FeatureRecord.NO_TIMESTAMP;
 
     private final Normalization config;
     private final RecordShape shape;
@@ -89,9 +86,7 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
     private final transient OperatorEventGateway coordinator;
     private final transient MailboxExecutor mailbox;
 
-    private transient TreeMap<Long, Batch> batches;
-    private transient long currentStart;
-    @Nullable private transient Batch current;
+    private transient SubtaskBatches batches;
     @Nullable private transient RunningStats latest;
     private transient long watermark;
     private transient long emittedWatermark;
@@ -106,6 +101,14 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
     private transient List<Tuple2<Long, FeatureRecord>> lateBeforeRegistration;
     @Nullable private transient HandoffReply handoffReply;
     private transient boolean finished;
+    // Emitted records go out in this wrapper (the chained output copies or serializes the value).
+    private transient StreamRecord<FeatureRecord> outRecord;
+    // Without object reuse, the chained output copies each record: one values array serves all.
+    private transient boolean reuseOutputValues;
+    private transient Lead lead;
+    // Too far ahead of the slowest subtask: pause before each record (see Lead).
+    private transient boolean pausing;
+    private transient long maxLeadNanos;
     private transient ListState<Tuple2<Long, FeatureRecord>> recordsState;
     private transient ListState<Tuple3<Long, Integer, ChannelMoments>> partialsState;
     private transient ListState<Long> watermarkState;
@@ -114,17 +117,6 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
     private transient NormMetrics metrics;
     private transient Counter handedOffRecords;
     private transient Counter adoptedRecords;
-
-    /** The records of one batch on this subtask, and its partial moments. */
-    private static final class Batch {
-        final List<FeatureRecord> records = new ArrayList<>();
-        // This subtask's moments while the batch is open here.
-        @Nullable ChannelMoments moments;
-        // Partials sent to the coordinator and not answered yet: repeated after a restore.
-        final List<Tuple3<Long, Integer, ChannelMoments>> sent = new ArrayList<>();
-        // Reported (or asked for): the coordinator's outcome releases the records.
-        boolean awaiting;
-    }
 
     GlobalNormalizeOperator(
             StreamOperatorParameters<FeatureRecord> parameters,
@@ -161,8 +153,7 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
                         .getListState(
                                 new ListStateDescriptor<>(
                                         "global-late-records", GlobalMessages.WINDOWED_RECORD));
-        batches = new TreeMap<>();
-        current = null;
+        batches = new SubtaskBatches(shape, interval);
         latest = null;
         idle = false;
         registered = false;
@@ -180,26 +171,7 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         reported = watermark;
         lateBeforeRegistration = new ArrayList<>();
         lateState.get().forEach(lateBeforeRegistration::add);
-        for (Tuple3<Long, Integer, ChannelMoments> partial : partialsState.get()) {
-            Batch batch = batch(partial.f0);
-            if (partial.f1 == OPEN) {
-                if (batch.moments == null) {
-                    batch.moments = partial.f2;
-                } else {
-                    batch.moments.combine(partial.f2);
-                }
-            } else {
-                batch.sent.add(partial);
-                batch.awaiting = true;
-            }
-        }
-        for (Tuple2<Long, FeatureRecord> record : recordsState.get()) {
-            batch(record.f0).records.add(record.f1);
-        }
-        for (Batch batch : batches.values()) {
-            // Records without a partial here (after rescaling): ask for their batch's outcome.
-            batch.awaiting |= batch.moments == null;
-        }
+        batches.restore(partialsState.get(), recordsState.get());
     }
 
     @Override
@@ -207,54 +179,24 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         super.open();
         normalizer = config.batchNorm(shape).newNormalizer();
         metrics = new NormMetrics(getMetricGroup());
+        outRecord = new StreamRecord<>(null);
+        lead = new Lead();
+        pausing = false;
+        maxLeadNanos = patienceMillis(2) * 1_000_000L;
+        reuseOutputValues = !getExecutionConfig().isObjectReuseEnabled();
         handedOffRecords = getMetricGroup().counter("handedOffRecords");
         adoptedRecords = getMetricGroup().counter("adoptedRecords");
-        List<Tuple3<Long, Integer, ChannelMoments>> unanswered = new ArrayList<>();
-        List<Long> queries = new ArrayList<>();
-        for (Map.Entry<Long, Batch> e : batches.entrySet()) {
-            unanswered.addAll(e.getValue().sent);
-            if (e.getValue().awaiting && e.getValue().sent.isEmpty()) {
-                queries.add(e.getKey());
-            }
-        }
         coordinator.sendEventToCoordinator(
-                new Report(
-                        watermark,
-                        false,
-                        true,
-                        unanswered,
-                        queries.stream().mapToLong(Long::longValue).toArray()));
+                new Report(watermark, false, true, batches.unanswered(), batches.queries()));
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        recordsState.update(heldRecords());
-        List<Tuple3<Long, Integer, ChannelMoments>> partials = new ArrayList<>();
-        for (Map.Entry<Long, Batch> e : batches.entrySet()) {
-            Batch batch = e.getValue();
-            if (batch.moments != null) {
-                partials.add(Tuple3.of(e.getKey(), OPEN, batch.moments));
-            }
-            partials.addAll(batch.sent);
-        }
-        partialsState.update(partials);
+        recordsState.update(batches.records());
+        partialsState.update(batches.partials());
         watermarkState.update(List.of(watermark));
         lateState.update(lateBeforeRegistration);
-    }
-
-    private List<Tuple2<Long, FeatureRecord>> heldRecords() {
-        List<Tuple2<Long, FeatureRecord>> records = new ArrayList<>();
-        for (Map.Entry<Long, Batch> e : batches.entrySet()) {
-            for (FeatureRecord record : e.getValue().records) {
-                records.add(Tuple2.of(e.getKey(), record));
-            }
-        }
-        return records;
-    }
-
-    private Batch batch(long start) {
-        return batches.computeIfAbsent(start, s -> new Batch());
     }
 
     private int subtask() {
@@ -262,7 +204,11 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
     }
 
     @Override
-    public void processElement(StreamRecord<FeatureRecord> element) {
+    public void processElement(StreamRecord<FeatureRecord> element) throws Exception {
+        if (pausing) {
+            Thread.sleep(1);
+            pausing = lead.nanosAhead(closedUpTo, System.nanoTime()) > maxLeadNanos;
+        }
         FeatureRecord record = element.getValue();
         DeadLetter rejected = RecordCheck.check(record, shape.size(), shape);
         if (rejected != null) {
@@ -278,26 +224,15 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
                                 : FeatureRecord.NO_TIMESTAMP;
         long start = GlobalMessages.windowStart(time, interval);
         if (time == FeatureRecord.NO_TIMESTAMP || start + interval - 1 <= watermark) {
-            Long timestamp = element.hasTimestamp() ? element.getTimestamp() : null;
+            long timestamp = element.hasTimestamp() ? element.getTimestamp() : NONE;
             if (registered) {
                 emitLate(record, timestamp);
             } else {
-                lateBeforeRegistration.add(
-                        Tuple2.of(timestamp == null ? FeatureRecord.NO_TIMESTAMP : timestamp, record));
+                lateBeforeRegistration.add(Tuple2.of(timestamp, record));
             }
             return;
         }
-        Batch batch = current;
-        if (batch == null || start != currentStart) {
-            batch = batch(start);
-            current = batch;
-            currentStart = start;
-        }
-        if (batch.moments == null) {
-            batch.moments = new ChannelMoments(shape.channels());
-        }
-        batch.moments.acceptRecord(record.values(), shape);
-        batch.records.add(record);
+        batches.add(start, record);
     }
 
     @Override
@@ -306,6 +241,9 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
             return;
         }
         watermark = mark.getTimestamp();
+        long now = System.nanoTime();
+        lead.advanced(watermark, now);
+        pausing = lead.nanosAhead(closedUpTo, now) > maxLeadNanos;
         if (registered) {
             report();
         }
@@ -317,21 +255,7 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
      * entered a new batch interval (or closed a batch here).
      */
     private void report() {
-        List<Tuple3<Long, Integer, ChannelMoments>> closed = new ArrayList<>();
-        for (Map.Entry<Long, Batch> e : batches.entrySet()) {
-            if (e.getKey() + interval - 1 > watermark) {
-                break;
-            }
-            Batch batch = e.getValue();
-            if (batch.moments != null) {
-                Tuple3<Long, Integer, ChannelMoments> partial =
-                        Tuple3.of(e.getKey(), origin, batch.moments);
-                closed.add(partial);
-                batch.sent.add(partial);
-                batch.moments = null;
-                batch.awaiting = true;
-            }
-        }
+        List<Tuple3<Long, Integer, ChannelMoments>> closed = batches.close(watermark, origin);
         if (!closed.isEmpty()
                 || reported == Long.MIN_VALUE
                 || GlobalMessages.windowStart(reported, interval)
@@ -359,7 +283,7 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
     private void forwardWatermark() {
         long allowed = Math.min(watermark, closedBatchesEnd());
         if (!batches.isEmpty()) {
-            allowed = Math.min(allowed, batches.firstKey() - 1);
+            allowed = Math.min(allowed, batches.firstStart() - 1);
         }
         if (allowed > emittedWatermark) {
             emittedWatermark = allowed;
@@ -400,7 +324,7 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         }
         registered = true;
         for (Tuple2<Long, FeatureRecord> late : lateBeforeRegistration) {
-            emitLate(late.f1, late.f0 == FeatureRecord.NO_TIMESTAMP ? null : late.f0);
+            emitLate(late.f1, late.f0);
         }
         lateBeforeRegistration.clear();
         if (watermark != reported) {
@@ -413,26 +337,21 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
             return;
         }
         closedUpTo = Math.max(closedUpTo, outcomes.closedUpTo);
+        pausing = lead.nanosAhead(closedUpTo, System.nanoTime()) > maxLeadNanos;
         for (Tuple3<Long, RunningStats, RunningStats> outcome : outcomes.outcomes()) {
             updateLatest(outcome.f2);
-            Batch batch = batches.get(outcome.f0);
-            if (batch == null || !batch.awaiting) {
-                continue;
-            }
-            release(outcome.f0);
-            normalizer.useRunningStats(outcome.f1);
-            long end = outcome.f0 + interval - 1;
-            for (FeatureRecord record : batch.records) {
-                emit(record, end);
+            HeldRecords records = batches.release(outcome.f0);
+            if (records != null) {
+                normalizer.useRunningStats(outcome.f1);
+                long end = outcome.f0 + interval - 1;
+                records.normalizeEach(
+                        normalizer, reuseOutputValues, record -> collect(record, end));
             }
         }
         for (long start : outcomes.late) {
-            Batch batch = batches.get(start);
-            if (batch != null && batch.awaiting) {
-                release(start);
-                for (FeatureRecord record : batch.records) {
-                    emitLate(record, start + interval - 1);
-                }
+            HeldRecords records = batches.release(start);
+            if (records != null) {
+                records.forEach(record -> emitLate(record, start + interval - 1));
             }
         }
         forwardWatermark();
@@ -452,13 +371,6 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         }
     }
 
-    private void release(long start) {
-        batches.remove(start);
-        if (start == currentStart) {
-            current = null;
-        }
-    }
-
     private void updateLatest(RunningStats stats) {
         if (latest == null || stats.numBatchesTracked() >= latest.numBatchesTracked()) {
             latest = stats;
@@ -467,8 +379,8 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
 
     /**
      * End of input: hands what this subtask holds to the coordinator and finishes at once, unless
-     * it is the last subtask running; that one waits until every batch has closed (the others
-     * have finished, so nothing it waits for depends on it).
+     * it is the last subtask running; that one waits until every batch has closed (the others have
+     * finished, so nothing it waits for depends on it).
      */
     @Override
     public void finish() throws Exception {
@@ -477,10 +389,11 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         }
         // The end of input is the end of event time here: every batch held closes.
         processWatermark(Watermark.MAX_WATERMARK);
+        awaitBatchesWhileOthersProgress();
         List<byte[]> chunks =
                 GlobalMessages.chunks(
                         GlobalMessages.WINDOWED_RECORD_SERIALIZER,
-                        heldRecords(),
+                        batches.records(),
                         GlobalMessages.MAX_RECORD_BYTES_PER_EVENT);
         for (int i = 0; i < chunks.size(); i++) {
             coordinator.sendEventToCoordinator(new Handoff(chunks.get(i), i == chunks.size() - 1));
@@ -490,11 +403,10 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         }
         if (handoffReply.accepted) {
             for (long start : handoffReply.taken) {
-                handedOffRecords.inc(batches.remove(start).records.size());
+                handedOffRecords.inc(batches.drop(start));
             }
             // The batches that closed before the hand-off were answered before the reply.
-            checkState(batches.isEmpty(), "batches left after the hand-off: %s", batches.keySet());
-            current = null;
+            checkState(batches.isEmpty(), "batches left after the hand-off: %s", batches);
             // Nothing more leaves from here: what was handed off leaves from a subtask whose
             // watermark is still below it.
             closedUpTo = Long.MAX_VALUE;
@@ -513,10 +425,42 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         super.finish();
     }
 
-    private void emitLate(FeatureRecord record, @Nullable Long timestamp) {
+    /**
+     * Waits for the batches held here to close while batches keep closing: at most four watermark
+     * intervals (at least 100 ms) without any closing.
+     */
+    private void awaitBatchesWhileOthersProgress() throws InterruptedException {
+        long stall = patienceMillis(4) * 1_000_000L;
+        long lastClosed = closedUpTo;
+        long lastProgress = System.nanoTime();
+        while (!batches.isEmpty()) {
+            if (mailbox.tryYield()) {
+                if (closedUpTo != lastClosed) {
+                    lastClosed = closedUpTo;
+                    lastProgress = System.nanoTime();
+                }
+            } else if (System.nanoTime() - lastProgress > stall) {
+                return;
+            } else {
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    /**
+     * {@code periods} periodic watermark intervals (Flink's {@code
+     * pipeline.auto-watermark-interval}) in milliseconds, at least 100: about how often the other
+     * subtasks' progress can show.
+     */
+    private long patienceMillis(int periods) {
+        return Math.max(
+                100, periods * Math.max(0, getExecutionConfig().getAutoWatermarkInterval()));
+    }
+
+    private void emitLate(FeatureRecord record, long fallbackTimestamp) {
         metrics.lateRecords.inc();
         normalizer.useRunningStats(latestOrInitial());
-        emit(record, timestamp);
+        emit(record, fallbackTimestamp);
     }
 
     private RunningStats latestOrInitial() {
@@ -527,14 +471,25 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
                         .orElseGet(() -> RunningStats.initial(shape.channels()));
     }
 
-    private void emit(FeatureRecord record, @Nullable Long timestamp) {
+    private void emit(FeatureRecord record, long fallbackTimestamp) {
         normalizer.apply(record.values(), record.values());
+        collect(record, fallbackTimestamp);
+    }
+
+    /**
+     * Emits a normalized record at its own event time, else at {@code fallbackTimestamp} ({@link
+     * #NONE}: without one).
+     */
+    private void collect(FeatureRecord record, long fallbackTimestamp) {
         metrics.recordsNormalized.inc();
-        long time = record.timestamp() != FeatureRecord.NO_TIMESTAMP ? record.timestamp() : -1;
-        if (time >= 0 || timestamp != null) {
-            output.collect(new StreamRecord<>(record, time >= 0 ? time : timestamp));
+        long own = record.timestamp();
+        long time = own != FeatureRecord.NO_TIMESTAMP && own >= 0 ? own : fallbackTimestamp;
+        if (time != NONE) {
+            outRecord.replace(record, time);
         } else {
-            output.collect(new StreamRecord<>(record));
+            outRecord.replace(record);
+            outRecord.eraseTimestamp();
         }
+        output.collect(outRecord);
     }
 }

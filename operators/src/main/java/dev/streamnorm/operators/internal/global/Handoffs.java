@@ -76,9 +76,9 @@ final class Handoffs {
     }
 
     /**
-     * Releases {@code subtask}: keeps its received records of the batches that are {@code open}
-     * and returns the starts of those batches. Records of batches already closed stay with the
-     * subtask, which has their outcome on its way.
+     * Releases {@code subtask}: keeps its received records of the batches that are {@code open} and
+     * returns the starts of those batches. Records of batches already closed stay with the subtask,
+     * which has their outcome on its way.
      */
     long[] release(int subtask, LongPredicate open) {
         released[subtask] = true;
@@ -90,7 +90,8 @@ final class Handoffs {
         }
         incoming.get(subtask).clear();
         for (Map.Entry<Long, List<FeatureRecord>> batch : taken.entrySet()) {
-            orphans.computeIfAbsent(batch.getKey(), b -> new ArrayList<>()).addAll(batch.getValue());
+            orphans.computeIfAbsent(batch.getKey(), b -> new ArrayList<>())
+                    .addAll(batch.getValue());
         }
         return taken.keySet().stream().mapToLong(Long::longValue).toArray();
     }

@@ -280,8 +280,7 @@ class BatchStatsCoordinatorTest {
         assertThat(outcomes(0)).singleElement();
         RunningStats stats = outcomes(0).get(0).f1;
         assertThat(stats.mean(0)).isCloseTo(all.mean(0), offset(1e-15));
-        assertThat(stats.variance(1))
-                .isCloseTo(all.biasedVariance(1), offset(1e-14));
+        assertThat(stats.variance(1)).isCloseTo(all.biasedVariance(1), offset(1e-14));
     }
 
     @Test
@@ -312,7 +311,9 @@ class BatchStatsCoordinatorTest {
         assertThat(outcomes(1)).extracting(o -> o.f0).containsExactly(0L);
         FeatureRecord a = record(120, 5, 6);
         FeatureRecord b = record(130, 7, 9);
-        handOff(1, List.of(Tuple2.of(0L, record(40, 4, 4)), Tuple2.of(100L, a), Tuple2.of(100L, b)));
+        handOff(
+                1,
+                List.of(Tuple2.of(0L, record(40, 4, 4)), Tuple2.of(100L, a), Tuple2.of(100L, b)));
 
         List<HandoffReply> replies = events(1, HandoffReply.class);
         assertThat(replies).singleElement();
