@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import javax.annotation.Nullable;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -79,8 +80,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
     private final GlobalRunningStats running;
     // Batch start -> origin -> partial moments, of the batches not closed yet.
     private final TreeMap<Long, TreeMap<Integer, ChannelMoments>> pending = new TreeMap<>();
-    private final TreeMap<Long, Tuple3<Long, RunningStats, RunningStats>> outcomes =
-            new TreeMap<>();
+    private final TreeMap<Long, Tuple2<Long, RunningStats>> outcomes = new TreeMap<>();
     // Checkpoint id -> the lowest subtask watermark when the checkpoint was taken.
     private final TreeMap<Long, Long> pruneAt = new TreeMap<>();
     // This coordinator's snapshots from the latest completed checkpoint on, by checkpoint id.
@@ -142,7 +142,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         }
         watermarks[subtask] = Math.max(watermarks[subtask], report.watermark);
         idle[subtask] = report.idle;
-        List<Tuple3<Long, RunningStats, RunningStats>> answers = new ArrayList<>();
+        List<Tuple2<Long, RunningStats>> answers = new ArrayList<>();
         List<Long> late = new ArrayList<>();
         for (Tuple3<Long, Integer, ChannelMoments> partial : report.partials()) {
             if (closed(partial.f0)) {
@@ -159,7 +159,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         }
         if (!answers.isEmpty() || !late.isEmpty() || report.register) {
             answers.sort((a, b) -> Long.compare(a.f0, b.f0));
-            send(subtask, new Outcomes(answers, toArray(late), closedUpTo));
+            send(subtask, new Outcomes(answers, running.current(), toArray(late), closedUpTo));
         }
         advance();
     }
@@ -190,9 +190,8 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         advance();
     }
 
-    private void answer(
-            long batch, List<Tuple3<Long, RunningStats, RunningStats>> answers, List<Long> late) {
-        Tuple3<Long, RunningStats, RunningStats> outcome = outcomes.get(batch);
+    private void answer(long batch, List<Tuple2<Long, RunningStats>> answers, List<Long> late) {
+        Tuple2<Long, RunningStats> outcome = outcomes.get(batch);
         if (outcome != null) {
             answers.add(outcome);
         } else {
@@ -215,7 +214,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
             return;
         }
         closedUpTo = low;
-        List<Tuple3<Long, RunningStats, RunningStats>> closedNow = new ArrayList<>();
+        List<Tuple2<Long, RunningStats>> closedNow = new ArrayList<>();
         while (!pending.isEmpty() && closed(pending.firstKey())) {
             Map.Entry<Long, TreeMap<Integer, ChannelMoments>> batch = pending.pollFirstEntry();
             ChannelMoments merged = new ChannelMoments(shape.channels());
@@ -224,14 +223,13 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
                 merged.combine(partial);
             }
             RunningStats normalizeWith = running.close(merged);
-            Tuple3<Long, RunningStats, RunningStats> outcome =
-                    Tuple3.of(batch.getKey(), normalizeWith, running.current());
+            Tuple2<Long, RunningStats> outcome = Tuple2.of(batch.getKey(), normalizeWith);
             outcomes.put(batch.getKey(), outcome);
             closedNow.add(outcome);
         }
         adoptOrphans();
         if (!closedNow.isEmpty() || closedUpTo == Long.MAX_VALUE) {
-            Outcomes event = new Outcomes(closedNow, new long[0], closedUpTo);
+            Outcomes event = new Outcomes(closedNow, running.current(), new long[0], closedUpTo);
             for (int i = 0; i < parallelism; i++) {
                 if (!handoffs.released(i)) {
                     send(i, event);
@@ -254,7 +252,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         }
         int adopter = handoffs.adopter();
         for (Map.Entry<Long, List<FeatureRecord>> batch : closedOrphans.entrySet()) {
-            Tuple3<Long, RunningStats, RunningStats> outcome = outcomes.get(batch.getKey());
+            Tuple2<Long, RunningStats> outcome = outcomes.get(batch.getKey());
             // Without an outcome the batch closed before its partials came: normalize as late.
             boolean late = outcome == null;
             RunningStats stats = late ? running.currentOrInitial() : outcome.f1;
@@ -368,7 +366,7 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
         }
         GlobalMessages.writeList(GlobalMessages.PARTIAL_SERIALIZER.duplicate(), partials, out);
         GlobalMessages.writeList(
-                GlobalMessages.BATCH_STATS_SERIALIZER.duplicate(),
+                GlobalMessages.OUTCOME_SERIALIZER.duplicate(),
                 new ArrayList<>(outcomes.values()),
                 out);
         handoffs.snapshot(out);
@@ -389,8 +387,8 @@ final class BatchStatsCoordinator implements OperatorCoordinator {
                 GlobalMessages.readList(GlobalMessages.PARTIAL_SERIALIZER.duplicate(), in)) {
             pending.computeIfAbsent(partial.f0, b -> new TreeMap<>()).put(partial.f1, partial.f2);
         }
-        for (Tuple3<Long, RunningStats, RunningStats> outcome :
-                GlobalMessages.readList(GlobalMessages.BATCH_STATS_SERIALIZER.duplicate(), in)) {
+        for (Tuple2<Long, RunningStats> outcome :
+                GlobalMessages.readList(GlobalMessages.OUTCOME_SERIALIZER.duplicate(), in)) {
             outcomes.put(outcome.f0, outcome);
         }
         handoffs.restore(in, !rescaled);

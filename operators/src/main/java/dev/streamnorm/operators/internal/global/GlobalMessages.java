@@ -44,20 +44,14 @@ final class GlobalMessages {
     static final TypeInformation<Tuple3<Long, Integer, ChannelMoments>> PARTIAL =
             Types.TUPLE(Types.LONG, Types.INT, ChannelMomentsTypeInfoFactory.TYPE_INFO);
 
-    /**
-     * The merged outcome of one batch: (batch start, the statistics that normalize the batch, the
-     * running statistics after it).
-     */
-    static final TypeInformation<Tuple3<Long, RunningStats, RunningStats>> BATCH_STATS =
-            Types.TUPLE(
-                    Types.LONG,
-                    RunningStatsTypeInfoFactory.TYPE_INFO,
-                    RunningStatsTypeInfoFactory.TYPE_INFO);
+    /** The outcome of one batch: (batch start, the statistics that normalize the batch). */
+    static final TypeInformation<Tuple2<Long, RunningStats>> OUTCOME =
+            Types.TUPLE(Types.LONG, RunningStatsTypeInfoFactory.TYPE_INFO);
 
     static final TypeSerializer<Tuple3<Long, Integer, ChannelMoments>> PARTIAL_SERIALIZER =
             PARTIAL.createSerializer(new SerializerConfigImpl());
-    static final TypeSerializer<Tuple3<Long, RunningStats, RunningStats>> BATCH_STATS_SERIALIZER =
-            BATCH_STATS.createSerializer(new SerializerConfigImpl());
+    static final TypeSerializer<Tuple2<Long, RunningStats>> OUTCOME_SERIALIZER =
+            OUTCOME.createSerializer(new SerializerConfigImpl());
     static final TypeSerializer<Tuple2<Long, FeatureRecord>> WINDOWED_RECORD_SERIALIZER =
             WINDOWED_RECORD.createSerializer(new SerializerConfigImpl());
 
@@ -133,28 +127,37 @@ final class GlobalMessages {
     }
 
     /**
-     * Coordinator to subtasks: closed batches in order, batches closed without statistics the
-     * coordinator still knows ({@code late}: normalize with the running statistics), and how far
-     * batches have closed.
+     * Coordinator to subtasks: closed batches in order with what normalizes them, the running
+     * statistics after them (none before the first batch in online mode), batches closed without
+     * statistics the coordinator still knows ({@code late}: normalize with the running statistics),
+     * and how far batches have closed.
      */
     static final class Outcomes implements OperatorEvent {
         private static final long serialVersionUID = 1L;
 
         private final byte[] outcomes;
+        private final byte[] running;
         final long[] late;
         final long closedUpTo;
 
         Outcomes(
-                List<Tuple3<Long, RunningStats, RunningStats>> outcomes,
+                List<Tuple2<Long, RunningStats>> outcomes,
+                @Nullable RunningStats running,
                 long[] late,
                 long closedUpTo) {
-            this.outcomes = encode(BATCH_STATS_SERIALIZER, outcomes);
+            this.outcomes = encode(OUTCOME_SERIALIZER, outcomes);
+            this.running = encodeOptional(running);
             this.late = late;
             this.closedUpTo = closedUpTo;
         }
 
-        List<Tuple3<Long, RunningStats, RunningStats>> outcomes() {
-            return decode(BATCH_STATS_SERIALIZER, outcomes);
+        List<Tuple2<Long, RunningStats>> outcomes() {
+            return decode(OUTCOME_SERIALIZER, outcomes);
+        }
+
+        @Nullable
+        RunningStats running() {
+            return decodeOptional(running);
         }
 
         @Override
@@ -175,16 +178,12 @@ final class GlobalMessages {
 
         Registered(int generation, @Nullable RunningStats running) {
             this.generation = generation;
-            this.running =
-                    encode(
-                            RunningStatsSerializer.INSTANCE,
-                            running == null ? List.of() : List.of(running));
+            this.running = encodeOptional(running);
         }
 
         @Nullable
         RunningStats running() {
-            List<RunningStats> decoded = decode(RunningStatsSerializer.INSTANCE, running);
-            return decoded.isEmpty() ? null : decoded.get(0);
+            return decodeOptional(running);
         }
 
         @Override
@@ -308,6 +307,16 @@ final class GlobalMessages {
         out.writeInt(count);
         out.write(values.getSharedBuffer(), 0, values.length());
         return out.getCopyOfBuffer();
+    }
+
+    private static byte[] encodeOptional(@Nullable RunningStats stats) {
+        return encode(RunningStatsSerializer.INSTANCE, stats == null ? List.of() : List.of(stats));
+    }
+
+    @Nullable
+    private static RunningStats decodeOptional(byte[] bytes) {
+        List<RunningStats> decoded = decode(RunningStatsSerializer.INSTANCE, bytes);
+        return decoded.isEmpty() ? null : decoded.get(0);
     }
 
     static <T> byte[] encode(TypeSerializer<T> serializer, List<T> values) {

@@ -338,8 +338,11 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
         }
         closedUpTo = Math.max(closedUpTo, outcomes.closedUpTo);
         pausing = lead.nanosAhead(closedUpTo, System.nanoTime()) > maxLeadNanos;
-        for (Tuple3<Long, RunningStats, RunningStats> outcome : outcomes.outcomes()) {
-            updateLatest(outcome.f2);
+        RunningStats running = outcomes.running();
+        if (running != null) {
+            updateLatest(running);
+        }
+        for (Tuple2<Long, RunningStats> outcome : outcomes.outcomes()) {
             HeldRecords records = batches.release(outcome.f0);
             if (records != null) {
                 normalizer.useRunningStats(outcome.f1);

@@ -119,8 +119,8 @@ class BatchStatsCoordinatorTest {
         return events;
     }
 
-    private List<Tuple3<Long, RunningStats, RunningStats>> outcomes(int subtask) {
-        List<Tuple3<Long, RunningStats, RunningStats>> all = new ArrayList<>();
+    private List<Tuple2<Long, RunningStats>> outcomes(int subtask) {
+        List<Tuple2<Long, RunningStats>> all = new ArrayList<>();
         for (Outcomes event : events(subtask, Outcomes.class)) {
             all.addAll(event.outcomes());
         }
@@ -149,12 +149,13 @@ class BatchStatsCoordinatorTest {
         CONFIG.updatePolicy().update(running, merged);
         for (int subtask = 0; subtask < 2; subtask++) {
             assertThat(outcomes(subtask)).singleElement();
-            Tuple3<Long, RunningStats, RunningStats> outcome = outcomes(subtask).get(0);
+            Tuple2<Long, RunningStats> outcome = outcomes(subtask).get(0);
             assertThat(outcome.f0).isZero();
             assertThat(outcome.f1.meanArray()).containsExactly(merged.mean(0), merged.mean(1));
             assertThat(outcome.f1.varianceArray())
                     .containsExactly(merged.biasedVariance(0), merged.biasedVariance(1));
-            assertThat(outcome.f2).isEqualTo(running);
+            List<Outcomes> events = events(subtask, Outcomes.class);
+            assertThat(events.get(events.size() - 1).running()).isEqualTo(running);
         }
     }
 
@@ -176,7 +177,7 @@ class BatchStatsCoordinatorTest {
                 1, 0, new Report(Long.MIN_VALUE, true, false, List.of(), new long[0]));
         report(0, 99, 0, moments(1, 1, 2, 2));
         assertThat(outcomes(0)).singleElement();
-        Tuple3<Long, RunningStats, RunningStats> closed = outcomes(0).get(0);
+        Tuple2<Long, RunningStats> closed = outcomes(0).get(0);
 
         // Subtask 1 wakes up with records of the closed batch: it is answered with its outcome.
         received.get(1).clear();
@@ -196,7 +197,7 @@ class BatchStatsCoordinatorTest {
         report(1, 99, 0, moments(3, 3, 5, 5));
         report(0, 199, 100, moments(7, 7, 9, 9));
         report(1, 199, 100, moments(2, 4, 6, 8));
-        List<Tuple3<Long, RunningStats, RunningStats>> clean = outcomes(0);
+        List<Tuple2<Long, RunningStats>> clean = outcomes(0);
         assertThat(clean).hasSize(2);
 
         // Global failover: both subtasks repeat their unanswered partials (subtask 0's partial of
@@ -294,9 +295,12 @@ class BatchStatsCoordinatorTest {
             assertThat(outcomes(subtask)).extracting(o -> o.f0).containsExactly(0L, 500L);
         }
         // Batch 500 has one value per channel: normalized with the running stats, no update.
-        Tuple3<Long, RunningStats, RunningStats> single = outcomes(0).get(1);
-        assertThat(single.f1).isEqualTo(outcomes(0).get(0).f2);
-        assertThat(single.f2).isEqualTo(outcomes(0).get(0).f2);
+        RunningStats afterFirst = RunningStats.initial(2);
+        CONFIG.updatePolicy().update(afterFirst, moments(1, 1, 2, 2));
+        Tuple2<Long, RunningStats> single = outcomes(0).get(1);
+        assertThat(single.f1).isEqualTo(afterFirst);
+        List<Outcomes> events = events(0, Outcomes.class);
+        assertThat(events.get(events.size() - 1).running()).isEqualTo(afterFirst);
     }
 
     @Test
