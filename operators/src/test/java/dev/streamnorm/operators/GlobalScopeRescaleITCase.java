@@ -21,19 +21,17 @@ import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,11 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GlobalScopeRescaleITCase {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+            GlobalScopeRun.cluster(InMemoryReporter.createWithRetainedMetrics());
 
     private static final RecordShape SHAPE = RecordShape.of(3, 2);
 
@@ -83,9 +77,12 @@ class GlobalScopeRescaleITCase {
 
     static final AtomicLongArray LATEST = new AtomicLongArray(2);
     static final AtomicLongArray COUNT = new AtomicLongArray(2);
-    static final Map<String, RunningStats> FINAL_STATS = new ConcurrentHashMap<>();
 
     @TempDir Path savepoints;
+
+    // The last phase collects the final statistics.
+    private boolean collectFinalStats;
+    private CloseableIterator<Tuple2<String, RunningStats>> finalStatsOfC;
 
     @Test
     void restoresAtParallelismOneThenTwoWithHeldRecordsAndUnansweredPartials() throws Exception {
@@ -136,13 +133,18 @@ class GlobalScopeRescaleITCase {
             (i % 2 == 0 ? c0 : c1).add(restC.get(i));
         }
         READ.clear();
-        FINAL_STATS.clear();
+        collectFinalStats = true;
         JobClient jobC =
                 start(
                         "c",
                         List.of(toArray(c0), toArray(c1)),
                         new Pace(new int[] {0, 0}, new int[] {0, 0}),
                         savepointB);
+        Map<String, RunningStats> finalStats = new HashMap<>();
+        try (CloseableIterator<Tuple2<String, RunningStats>> stats = finalStatsOfC) {
+            stats.forEachRemaining(
+                    entry -> assertThat(finalStats.put(entry.f0, entry.f1)).isNull());
+        }
         jobC.getJobExecutionResult().get();
         Map<Long, double[]> outC = CommittedOutputSink.outputs("c");
 
@@ -156,9 +158,9 @@ class GlobalScopeRescaleITCase {
         }
         GlobalReference reference = GlobalReference.train(GLOBAL, SHAPE, LAYOUT.records(SHAPE));
         GlobalReference.assertOutputs(all, reference.outputs, "rescaled global vs model");
-        assertThat(FINAL_STATS).containsOnlyKeys(StatsTable.ANY_KEY);
+        assertThat(finalStats).containsOnlyKeys(StatsTable.ANY_KEY);
         GlobalReference.assertClose(
-                FINAL_STATS.get(StatsTable.ANY_KEY), reference.finalStats(), "final stats");
+                finalStats.get(StatsTable.ANY_KEY), reference.finalStats(), "final stats");
         assertThat(reference.finalStats().numBatchesTracked()).isEqualTo(40);
     }
 
@@ -166,8 +168,8 @@ class GlobalScopeRescaleITCase {
      * Starts a job whose source subtask {@code s} reads the records {@code ids.get(s)} in that
      * order, at parallelism {@code ids.size()}, from {@code savepoint} if given.
      */
-    private static JobClient start(
-            String name, List<long[]> ids, Pace pace, @Nullable String savepoint) throws Exception {
+    private JobClient start(String name, List<long[]> ids, Pace pace, @Nullable String savepoint)
+            throws Exception {
         COUNT.set(0, 0);
         COUNT.set(1, 0);
         Configuration conf = new Configuration();
@@ -202,10 +204,9 @@ class GlobalScopeRescaleITCase {
                         .name("read");
         SingleOutputStreamOperator<FeatureRecord> out = GLOBAL.apply(records);
         out.sinkTo(new CommittedOutputSink(name)).uid("sink-" + name).name("keep");
-        out.getSideOutput(Normalization.FINAL_STATS)
-                .sinkTo(new KeepStats())
-                .uid("stats-" + name)
-                .name("keep stats");
+        if (collectFinalStats) {
+            finalStatsOfC = out.getSideOutput(Normalization.FINAL_STATS).collectAsync();
+        }
         return env.executeAsync("global scope rescale " + name);
     }
 
@@ -297,27 +298,6 @@ class GlobalScopeRescaleITCase {
             LATEST.accumulateAndGet(subtask, LAYOUT.timestamp(id), Math::max);
             COUNT.incrementAndGet(subtask);
             return LAYOUT.record(id, SHAPE);
-        }
-    }
-
-    /** Keeps the final statistics. */
-    static final class KeepStats implements Sink<Tuple2<String, RunningStats>> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public SinkWriter<Tuple2<String, RunningStats>> createWriter(WriterInitContext context) {
-            return new SinkWriter<>() {
-                @Override
-                public void write(Tuple2<String, RunningStats> stats, Context context) {
-                    assertThat(FINAL_STATS.put(stats.f0, stats.f1)).isNull();
-                }
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {}
-            };
         }
     }
 }

@@ -53,11 +53,14 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * once ({@link Normalization#DEAD_LETTERS}). Late records (their batch had closed here) are
  * normalized at once with the latest running statistics.
  *
- * <p>End of input. A subtask never waits for the others when its input ends: another subtask's
- * progress may depend on it finishing (a source with watermark alignment holds the other sources
- * back until this one's source has reported the end of its input, which it does only after this
- * operator has finished). It hands the records it still holds to the coordinator and finishes; they
- * are normalized and emitted by a subtask still running when their batch closes ({@code
+ * <p>A subtask far ahead of the slowest one pauses before each record ({@link Lead}).
+ *
+ * <p>End of input. A subtask waits for its batches to close only while batches keep closing:
+ * another subtask's progress may depend on it finishing (a source with watermark alignment holds
+ * the other sources back until this one's source has reported the end of its input, which it does
+ * only after this operator has finished). When no batch has closed for four watermark intervals (at
+ * least 100 ms), it hands the records it still holds to the coordinator and finishes; they are
+ * normalized and emitted by a subtask still running when their batch closes ({@code
  * handedOffRecords}, {@code adoptedRecords}). The last subtask running keeps its records, waits
  * until every batch has closed and emits the final running statistics when asked ({@link
  * Normalization#FINAL_STATS}).
@@ -381,9 +384,9 @@ final class GlobalNormalizeOperator extends AbstractStreamOperator<FeatureRecord
     }
 
     /**
-     * End of input: hands what this subtask holds to the coordinator and finishes at once, unless
-     * it is the last subtask running; that one waits until every batch has closed (the others have
-     * finished, so nothing it waits for depends on it).
+     * End of input: waits while batches keep closing, then hands what this subtask still holds to
+     * the coordinator and finishes, unless it is the last subtask running; that one waits until
+     * every batch has closed (the others have finished, so nothing it waits for depends on it).
      */
     @Override
     public void finish() throws Exception {
