@@ -12,9 +12,9 @@ import java.util.TreeMap;
 
 /**
  * An independent model of global-scope batch norm, written from DESIGN.md §2 and the {@code
- * BatchStatsOperator} javadoc rather than from the project's numeric classes: records grouped into
- * event-time tumbling batches, batch mean and variance by two passes over the batch, the update
- * rules written out, and {@code y = (x − mean) / sqrt(var + eps) · weight + bias}.
+ * BatchStatsCoordinator} javadoc rather than from the project's numeric classes: records grouped
+ * into event-time tumbling batches, batch mean and variance by two passes over the batch, the
+ * update rules written out, and {@code y = (x − mean) / sqrt(var + eps) · weight + bias}.
  */
 final class GlobalReference {
     /** Relative tolerance of every comparison of doubles (DESIGN: 1e-12). */

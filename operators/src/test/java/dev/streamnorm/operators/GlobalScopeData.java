@@ -146,10 +146,16 @@ final class GlobalScopeData {
      */
     static DataStream<FeatureRecord> source(
             StreamExecutionEnvironment env, Layout layout, RecordShape shape) {
-        return env.fromSource(
-                        new SubtaskSequenceSource(layout.sizes()),
-                        perEventWatermarks(layout),
-                        "ids")
+        return source(env, layout, shape, perEventWatermarks(layout));
+    }
+
+    /** The records of {@code layout} with the event time and watermarks of {@code watermarks}. */
+    static DataStream<FeatureRecord> source(
+            StreamExecutionEnvironment env,
+            Layout layout,
+            RecordShape shape,
+            WatermarkStrategy<Long> watermarks) {
+        return env.fromSource(new SubtaskSequenceSource(layout.sizes()), watermarks, "ids")
                 .setParallelism(layout.parallelism())
                 .map(new ToRecord(layout, shape))
                 .setParallelism(layout.parallelism())

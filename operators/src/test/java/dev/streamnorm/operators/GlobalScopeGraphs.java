@@ -9,35 +9,29 @@ import java.util.List;
 import org.apache.flink.streaming.api.graph.StreamEdge;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
-import org.apache.flink.streaming.runtime.partitioner.BroadcastPartitioner;
+import org.apache.flink.streaming.api.operators.CoordinatedOperatorFactory;
 import org.apache.flink.streaming.runtime.partitioner.ForwardPartitioner;
-import org.apache.flink.streaming.runtime.partitioner.GlobalPartitioner;
 import org.apache.flink.streaming.runtime.partitioner.KeyGroupStreamPartitioner;
 
 /** Assertions on the stream graph of a global-scope job: where records travel, and how. */
 final class GlobalScopeGraphs {
     private GlobalScopeGraphs() {}
 
-    /** Asserts the records' path is forward end to end, partials go to one merger and back. */
+    /**
+     * Asserts the records' path is forward end to end into one normalizing operator, at full
+     * parallelism, that merges its statistics through an operator coordinator (no merger node).
+     */
     static void assertGlobalGraph(StreamGraph graph) {
         assertThat(hasKeyBy(graph)).as("a keyBy in the global-scope graph").isFalse();
         StreamNode normalize = node(graph, "normalize");
-        StreamNode merge = node(graph, "merge batch moments");
         assertThat(normalize.getParallelism()).isEqualTo(2);
-        assertThat(merge.getParallelism()).isEqualTo(1);
-        assertForwardUpstream(graph, normalize, 1);
-        assertThat(merge.getInEdges())
-                .singleElement()
-                .satisfies(
-                        e -> assertThat(e.getPartitioner()).isInstanceOf(GlobalPartitioner.class));
-        assertThat(normalize.getInEdges())
-                .filteredOn(e -> e.getTypeNumber() == 2)
-                .singleElement()
-                .satisfies(
-                        e -> {
-                            assertThat(e.getSourceId()).isEqualTo(merge.getId());
-                            assertThat(e.getPartitioner()).isInstanceOf(BroadcastPartitioner.class);
-                        });
+        assertThat(normalize.getOperatorFactory()).isInstanceOf(CoordinatedOperatorFactory.class);
+        assertThat(normalize.getInEdges()).hasSize(1);
+        assertForwardUpstream(graph, normalize, 0);
+        assertThat(graph.getStreamNodes())
+                .as("operators at parallelism 1 besides the collecting sinks")
+                .filteredOn(n -> n.getParallelism() == 1)
+                .allSatisfy(n -> assertThat(n.getOperatorName()).containsIgnoringCase("collect"));
     }
 
     /** Asserts every edge upstream of {@code node}'s input {@code input} is forward. */

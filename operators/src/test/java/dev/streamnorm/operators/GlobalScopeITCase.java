@@ -23,7 +23,6 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -40,14 +39,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class GlobalScopeITCase {
     private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension CLUSTER = GlobalScopeRun.cluster(REPORTER);
 
     private static final Duration INTERVAL = Duration.ofMillis(100);
     private static final RecordShape SHAPE = RecordShape.of(3, 2);
@@ -106,8 +98,7 @@ class GlobalScopeITCase {
                         train(convention, SHAPE, AFFINE, Scope.GLOBAL), SHAPE, MAIN.records(SHAPE));
 
         // The global operators ran on both subtasks, on exactly the records each one read.
-        assertThat(global.perSubtask("recordsNormalized"))
-                .containsExactly(MAIN.count(0), MAIN.count(1));
+        assertThat(global.normalizedByReader()).containsExactly(MAIN.count(0), MAIN.count(1));
         assertThat(global.perSubtask("lateRecords")).containsExactly(0, 0);
         GlobalScopeGraphs.assertGlobalGraph(global.graph);
         assertThat(GlobalScopeGraphs.hasKeyBy(keyed.graph))
@@ -146,8 +137,7 @@ class GlobalScopeITCase {
         GlobalScopeRun global = GlobalScopeRun.of(REPORTER, MAIN, SHAPE, config, 2);
         GlobalReference reference = GlobalReference.online(config, SHAPE, MAIN.records(SHAPE));
 
-        assertThat(global.perSubtask("recordsNormalized"))
-                .containsExactly(MAIN.count(0), MAIN.count(1));
+        assertThat(global.normalizedByReader()).containsExactly(MAIN.count(0), MAIN.count(1));
         GlobalReference.assertOutputs(global.outputs, reference.outputs, "online vs model");
         assertThat(global.finalStats).containsOnlyKeys(StatsTable.ANY_KEY);
         GlobalReference.assertClose(
@@ -216,7 +206,7 @@ class GlobalScopeITCase {
                         1);
         GlobalReference reference = GlobalReference.train(global, vector, layout.records(vector));
 
-        assertThat(run.perSubtask("recordsNormalized")).containsExactly(401 + 10, 55);
+        assertThat(run.normalizedByReader()).containsExactly(401 + 10, 55);
         assertThat(run.perSubtask("lateRecords")).containsExactly(0, 0);
         GlobalReference.assertOutputs(run.outputs, keyed.outputs, "global vs one key");
         GlobalReference.assertOutputs(run.outputs, reference.outputs, "global vs model");
@@ -241,7 +231,7 @@ class GlobalScopeITCase {
         GlobalScopeRun run = GlobalScopeRun.of(REPORTER, layout, SHAPE, global, 2);
         GlobalReference reference = GlobalReference.train(global, SHAPE, layout.records(SHAPE));
 
-        assertThat(run.perSubtask("recordsNormalized")).containsExactly(300, 0);
+        assertThat(run.normalizedByReader()).containsExactly(300, 0);
         GlobalReference.assertOutputs(run.outputs, reference.outputs, "global vs model");
         GlobalReference.assertClose(
                 run.finalStats.get(StatsTable.ANY_KEY), reference.finalStats(), "final stats");
@@ -267,7 +257,7 @@ class GlobalScopeITCase {
         GlobalReference reference = GlobalReference.train(global, SHAPE, onTime);
 
         assertThat(run.perSubtask("lateRecords")).containsExactly(1, 0);
-        assertThat(run.perSubtask("recordsNormalized")).containsExactly(301, 180);
+        assertThat(run.normalizedByReader()).containsExactly(301, 180);
         Map<Long, double[]> onTimeOutputs = new HashMap<>(run.outputs);
         double[] lateOutput = onTimeOutputs.remove(lateId);
         GlobalReference.assertOutputs(onTimeOutputs, reference.outputs, "on-time records");

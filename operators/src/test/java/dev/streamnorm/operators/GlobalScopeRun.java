@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
@@ -20,10 +21,12 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 
 /**
@@ -39,6 +42,16 @@ final class GlobalScopeRun {
     StreamGraph graph;
     JobID job;
     private InMemoryReporter reporter;
+
+    /** A cluster of one task manager with two slots, reporting its metrics to {@code reporter}. */
+    static MiniClusterExtension cluster(InMemoryReporter reporter) {
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setConfiguration(reporter.addToConfiguration(new Configuration()))
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(2)
+                        .build());
+    }
 
     static GlobalScopeRun of(
             InMemoryReporter reporter,
@@ -63,6 +76,28 @@ final class GlobalScopeRun {
             Configuration extra,
             @Nullable MapFunction<FeatureRecord, FeatureRecord> before)
             throws Exception {
+        return of(
+                reporter,
+                layout,
+                shape,
+                config,
+                parallelism,
+                extra,
+                before,
+                GlobalScopeData.perEventWatermarks(layout));
+    }
+
+    /** As above, with the sources' event time and watermarks from {@code watermarks}. */
+    static GlobalScopeRun of(
+            InMemoryReporter reporter,
+            Layout layout,
+            RecordShape shape,
+            Normalization config,
+            int parallelism,
+            Configuration extra,
+            @Nullable MapFunction<FeatureRecord, FeatureRecord> before,
+            WatermarkStrategy<Long> watermarks)
+            throws Exception {
         Configuration conf = new Configuration(extra);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -71,7 +106,7 @@ final class GlobalScopeRun {
             env.enableCheckpointing(200);
         }
         assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
-        DataStream<FeatureRecord> records = GlobalScopeData.source(env, layout, shape);
+        DataStream<FeatureRecord> records = GlobalScopeData.source(env, layout, shape, watermarks);
         if (before != null) {
             records =
                     records.map(before)
@@ -127,6 +162,25 @@ final class GlobalScopeRun {
             counts[subtask] += counter.getCount();
         }
         return counts;
+    }
+
+    /**
+     * Records normalized per subtask that read them. A subtask whose input ends hands the records
+     * it still holds to a running subtask, which normalizes them ({@code handedOffRecords}, {@code
+     * adoptedRecords}); every record handed off is adopted once.
+     */
+    long[] normalizedByReader() {
+        long[] normalized = perSubtask("recordsNormalized");
+        long[] handedOff = perSubtask("handedOffRecords");
+        long[] adopted = perSubtask("adoptedRecords");
+        assertThat(adopted[0] + adopted[1])
+                .as("records adopted vs handed off")
+                .isEqualTo(handedOff[0] + handedOff[1]);
+        long[] byReader = new long[normalized.length];
+        for (int s = 0; s < byReader.length; s++) {
+            byReader[s] = normalized[s] - adopted[s] + handedOff[s];
+        }
+        return byReader;
     }
 
     /** A counter of the merger (or of the keyed operator), summed. */

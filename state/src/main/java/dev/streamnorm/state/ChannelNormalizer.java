@@ -88,6 +88,29 @@ public final class ChannelNormalizer {
         return denominator > 0 && denominator < Double.POSITIVE_INFINITY ? 1.0 / denominator : 0.0;
     }
 
+    /**
+     * Normalizes the record at {@code in[offset]} to {@code in[offset + C·L - 1]} into {@code out}
+     * (from index 0): records held side by side in one array.
+     */
+    public void apply(double[] in, int offset, double[] out) {
+        double[] center = this.center;
+        double[] scale = this.scale;
+        double[] shift = this.shift;
+        int n = center.length;
+        if (offset < 0 || in.length - offset < n || out.length < n) {
+            throw new IllegalArgumentException(
+                    "a record of shape "
+                            + shape
+                            + " has "
+                            + n
+                            + " values, got "
+                            + (in.length - offset));
+        }
+        for (int i = 0; i < n; i++) {
+            out[i] = (in[offset + i] - center[i]) * scale[i] + shift[i];
+        }
+    }
+
     /** Normalizes one record; {@code in} and {@code out} may be the same array. */
     public void apply(double[] in, double[] out) {
         double[] center = this.center;

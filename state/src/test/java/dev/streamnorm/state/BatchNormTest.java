@@ -111,6 +111,19 @@ class BatchNormTest {
     }
 
     @Test
+    void applyReadsARecordAtAnOffsetOfALargerArray() {
+        RecordShape shape = RecordShape.of(1, 2);
+        ChannelNormalizer normalizer = new ChannelNormalizer(shape, 0.0, Affine.identity());
+        normalizer.useRunningStats(RunningStats.of(new double[] {1}, new double[] {16}, 0));
+        double[] records = {9, 9, 5, -3, 7};
+        double[] out = new double[2];
+        normalizer.apply(records, 2, out);
+        assertThat(out).containsExactly(1.0, -1.0);
+        assertThatThrownBy(() -> normalizer.apply(records, 4, out))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void invalidConfigurationIsRejected() {
         RecordShape shape = RecordShape.vector(3);
         UpdatePolicy policy = UpdatePolicy.pytorch(0.1);

@@ -334,32 +334,34 @@ public final class GlobalScopeBenchmark {
                     median(e.getValue()),
                     all);
         }
-        if (!rates.containsKey("global p1")
-                || !rates.containsKey("global p2")
-                || !rates.containsKey("one-key p1")
-                || !rates.containsKey("one-key p2")) {
+        printRatio(rates, "global p2", "global p1", "scaling global p2/p1", true);
+        printRatio(rates, "one-key p2", "one-key p1", "scaling one-key p2/p1", false);
+        printRatio(rates, "global p2", "one-key p1", "global p2 / one-key p1", false);
+    }
+
+    /** The ratios a / b of each repetition and their median (against the bar), when both ran. */
+    private static void printRatio(
+            Map<String, List<Double>> rates, String a, String b, String label, boolean bar) {
+        if (!rates.containsKey(a) || !rates.containsKey(b)) {
             return;
         }
-        List<Double> global = ratios(rates.get("global p2"), rates.get("global p1"));
-        List<Double> oneKey = ratios(rates.get("one-key p2"), rates.get("one-key p1"));
-        List<Double> vsKey = ratios(rates.get("global p2"), rates.get("one-key p1"));
+        List<Double> ratios = ratios(rates.get(a), rates.get(b));
+        double median = median(ratios);
+        String verdict =
+                bar
+                        ? String.format(
+                                Locale.ROOT,
+                                " (bar >= %.1f: %s)",
+                                BAR,
+                                median >= BAR ? "met" : "MISSED")
+                        : "";
         System.out.printf(
                 Locale.ROOT,
-                "scaling global p2/p1 per rep %s, median %.2f (bar >= %.1f: %s)%n",
-                format(global),
-                median(global),
-                BAR,
-                median(global) >= BAR ? "met" : "MISSED");
-        System.out.printf(
-                Locale.ROOT,
-                "scaling one-key p2/p1 per rep %s, median %.2f%n",
-                format(oneKey),
-                median(oneKey));
-        System.out.printf(
-                Locale.ROOT,
-                "global p2 / one-key p1 per rep %s, median %.2f%n",
-                format(vsKey),
-                median(vsKey));
+                "%s per rep %s, median %.2f%s%n",
+                label,
+                format(ratios),
+                median,
+                verdict);
     }
 
     private static List<Double> ratios(List<Double> a, List<Double> b) {
