@@ -1,8 +1,8 @@
 package dev.streamnorm.bench.global;
 
 import dev.streamnorm.bench.global.GlobalScopeJob.Outputs;
-import dev.streamnorm.bench.global.GlobalScopeJob.Timing;
 import dev.streamnorm.bench.global.GlobalScopeJob.Variant;
+import dev.streamnorm.bench.pipeline.RunTiming;
 import dev.streamnorm.state.RunningStats;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -124,7 +124,7 @@ public final class GlobalScopeBenchmark {
             check(jobs, sample);
         }
         for (GlobalScopeJob job : jobs) {
-            Timing t = job.run(warmup);
+            RunTiming t = job.run(warmup);
             System.out.printf(
                     Locale.ROOT,
                     "warm-up %-10s %,12.0f records/s%n",
@@ -139,7 +139,7 @@ public final class GlobalScopeBenchmark {
                 long gcBefore = gcMillis();
                 ThreadSampler sampler = new ThreadSampler();
                 sampler.start();
-                Timing t = job.run(records);
+                RunTiming t = job.run(records);
                 sampler.stop();
                 if (t.sunk != records) {
                     throw new IllegalStateException(

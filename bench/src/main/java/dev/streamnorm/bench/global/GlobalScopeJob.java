@@ -1,5 +1,6 @@
 package dev.streamnorm.bench.global;
 
+import dev.streamnorm.bench.pipeline.RunTiming;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Momentum;
@@ -157,8 +158,11 @@ final class GlobalScopeJob {
         return (id % perSubtask) * parallelism + id / perSubtask;
     }
 
-    /** Runs {@code records} records through; returns records per second. */
-    Timing run(long records) throws Exception {
+    /**
+     * Runs {@code records} records through; returns its timing, with the CPU time of the whole
+     * process (all threads) from the first record to the end of input at the sinks.
+     */
+    RunTiming run(long records) throws Exception {
         StreamExecutionEnvironment env = environment();
         SingleOutputStreamOperator<FeatureRecord> out = pipeline(env, records);
         out.sinkTo(new CountingSink()).name("count");
@@ -166,7 +170,7 @@ final class GlobalScopeJob {
         long wallStart = System.nanoTime();
         env.execute("global scope benchmark " + name());
         long wall = System.nanoTime() - wallStart;
-        return new Timing(
+        return new RunTiming(
                 records,
                 Probe.SUNK.get(),
                 Probe.elapsedNanos(),
@@ -363,28 +367,6 @@ final class GlobalScopeJob {
         Outputs(Map<Long, double[]> records, Map<String, RunningStats> finalStats) {
             this.records = records;
             this.finalStats = finalStats;
-        }
-    }
-
-    /** One timed run. */
-    static final class Timing {
-        final long records;
-        final long sunk;
-        final long elapsedNanos;
-        final long wallNanos;
-        // Process CPU time (all threads) from the first record to the end of input at the sinks.
-        final long cpuNanos;
-
-        Timing(long records, long sunk, long elapsedNanos, long wallNanos, long cpuNanos) {
-            this.records = records;
-            this.sunk = sunk;
-            this.elapsedNanos = elapsedNanos;
-            this.wallNanos = wallNanos;
-            this.cpuNanos = cpuNanos;
-        }
-
-        double recordsPerSecond() {
-            return records / (elapsedNanos / 1e9);
         }
     }
 

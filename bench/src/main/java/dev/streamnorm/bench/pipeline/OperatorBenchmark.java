@@ -223,7 +223,7 @@ public final class OperatorBenchmark {
             throws Exception {
         Report.settle();
         OperatorJob job = new OperatorJob(keys, features, mode, backend, parallelism, objectReuse);
-        OperatorJob.Timing t = job.run(n, data);
+        RunTiming t = job.run(n, data);
         if (t.sunk != n) {
             throw new IllegalStateException("the job emitted " + t.sunk + " of " + n + " records");
         }

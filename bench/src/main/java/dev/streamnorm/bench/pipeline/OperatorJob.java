@@ -121,14 +121,15 @@ final class OperatorJob {
     }
 
     /** Runs {@code records} records through the operator; returns the measured time. */
-    Timing run(long records, PipelineData data) throws Exception {
+    RunTiming run(long records, PipelineData data) throws Exception {
         StreamExecutionEnvironment env = environment();
         pipeline(env, records, data, false).sinkTo(new CountingSink<>()).name("count");
         Probe.reset();
         long wallStart = System.nanoTime();
         env.execute("operator benchmark " + mode + " " + backend + " p" + parallelism);
         long wall = System.nanoTime() - wallStart;
-        return new Timing(records, Probe.sunk(), Probe.elapsedNanos(), wall, Probe.taskCpuNanos());
+        return new RunTiming(
+                records, Probe.sunk(), Probe.elapsedNanos(), wall, Probe.taskCpuNanos());
     }
 
     /** Runs {@code records} records and keeps the outputs (and, in train mode, final stats). */
@@ -161,32 +162,6 @@ final class OperatorJob {
     static final class Outputs {
         final Map<Long, double[]> records = new HashMap<>();
         final Map<String, RunningStats> finalStats = new HashMap<>();
-    }
-
-    /** The measured time of one run. */
-    static final class Timing {
-        final long records;
-        final long sunk;
-        final long elapsedNanos;
-        final long wallNanos;
-        final long taskCpuNanos;
-
-        Timing(long records, long sunk, long elapsedNanos, long wallNanos, long taskCpuNanos) {
-            this.records = records;
-            this.sunk = sunk;
-            this.elapsedNanos = elapsedNanos;
-            this.wallNanos = wallNanos;
-            this.taskCpuNanos = taskCpuNanos;
-        }
-
-        /** Records per second of task-thread CPU time (source and normalizing threads). */
-        double recordsPerCpuSecond() {
-            return records / (taskCpuNanos / 1e9);
-        }
-
-        double recordsPerSecond() {
-            return records / (elapsedNanos / 1e9);
-        }
     }
 
     /**
