@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Runs golden-vector cases (format of {@code shared/golden/README.md}) through streamnorm's numeric
+ * Runs golden-vector cases (format of {@code golden/README.md}) through streamnorm's numeric
  * classes and prints one line per case and a summary.
  *
  * <pre>{@code

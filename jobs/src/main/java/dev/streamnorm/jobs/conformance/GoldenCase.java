@@ -10,7 +10,7 @@ import javax.annotation.Nullable;
 
 /**
  * One golden-vector case: an op with its parameters, an initial state and batches of inputs with
- * their expected outputs and states (format of {@code shared/golden/README.md}).
+ * their expected outputs and states (format of {@code golden/README.md}).
  */
 final class GoldenCase {
     final Path file;

@@ -31,7 +31,7 @@ class StreamnormCliTest {
     }
 
     private static String goldenDir() {
-        return System.getProperty("streamnorm.golden.dir", "../../shared/golden");
+        return System.getProperty("streamnorm.golden.dir", "../golden");
     }
 
     @Test

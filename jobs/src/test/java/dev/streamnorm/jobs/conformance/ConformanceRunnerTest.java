@@ -23,8 +23,8 @@ class ConformanceRunnerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Path goldenDir() {
-        Path dir = Path.of(System.getProperty("streamnorm.golden.dir", "../../shared/golden"));
-        assertThat(dir).as("golden vectors beside the project (../shared/golden)").isDirectory();
+        Path dir = Path.of(System.getProperty("streamnorm.golden.dir", "../golden"));
+        assertThat(dir).as("the project's golden vectors (golden/)").isDirectory();
         return dir;
     }
 

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import javax.annotation.Nullable;
 
 /**
- * One golden case of {@code ../shared/golden} (see its README): parameters, initial state and
+ * One golden case of the project's {@code golden/} folder (see its README): parameters, initial state and
  * batches of records with the expected outputs and states, plus the comparison rule {@code |got −
  * expected| <= abs + rel·|expected|}.
  */
@@ -69,8 +69,8 @@ final class Golden {
 
     /** The directory of the golden files (system property {@code streamnorm.golden.dir}). */
     static Path dir() {
-        Path dir = Path.of(System.getProperty("streamnorm.golden.dir", "../../shared/golden"));
-        assertThat(dir).as("golden vectors beside the project (../shared/golden)").isDirectory();
+        Path dir = Path.of(System.getProperty("streamnorm.golden.dir", "../golden"));
+        assertThat(dir).as("the project's golden vectors (golden/)").isDirectory();
         return dir;
     }
 
