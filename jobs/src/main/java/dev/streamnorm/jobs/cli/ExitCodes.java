@@ -31,7 +31,16 @@ public final class ExitCodes {
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + what + ": " + cause);
+        String log = System.getProperty("streamnorm.log.file");
+        spec.commandLine()
+                .getErr()
+                .println(
+                        spec.qualifiedName()
+                                + ": "
+                                + what
+                                + ": "
+                                + cause
+                                + (log == null ? "" : " (details in " + log + ")"));
         spec.commandLine().getErr().flush();
         return FAILED;
     }

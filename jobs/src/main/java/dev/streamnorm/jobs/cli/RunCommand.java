@@ -1,10 +1,15 @@
 package dev.streamnorm.jobs.cli;
 
+import static org.apache.flink.util.Preconditions.checkArgument;
+
 import dev.streamnorm.jobs.io.Endpoint;
 import dev.streamnorm.jobs.io.KafkaSettings;
+import dev.streamnorm.jobs.io.LocalPath;
 import dev.streamnorm.jobs.pipeline.Delivery;
 import dev.streamnorm.jobs.pipeline.JobConfig;
 import dev.streamnorm.jobs.pipeline.NormalizeJob;
+import dev.streamnorm.jobs.pipeline.Preflight;
+import dev.streamnorm.jobs.pipeline.RestartPolicy;
 import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.operators.Convention;
 import dev.streamnorm.operators.Mode;
@@ -23,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.annotation.Nullable;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -268,6 +274,25 @@ final class RunCommand implements Callable<Integer> {
     String scope;
 
     @Option(
+            names = "--kafka-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            description =
+                    "How long to wait for a Kafka broker before the job starts (default:"
+                            + " ${DEFAULT-VALUE})")
+    Duration kafkaTimeout;
+
+    @Option(
+            names = "--restart-attempts",
+            paramLabel = "N",
+            defaultValue = "" + RestartPolicy.DEFAULT_ATTEMPTS,
+            description =
+                    "Restarts in a row (from the last checkpoint, back-off 1s doubling to 10s)"
+                            + " before a failing run ends; 0 none (default: ${DEFAULT-VALUE})")
+    int restartAttempts;
+
+    @Option(
             names = "--job-name",
             paramLabel = "NAME",
             defaultValue = "streamnorm",
@@ -277,14 +302,21 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig config;
+        Configuration flinkConf;
         try {
             config = jobConfig();
+            checkArgument(
+                    !kafkaTimeout.isNegative() && !kafkaTimeout.isZero(),
+                    "--kafka-timeout must be positive, got %s",
+                    kafkaTimeout);
+            flinkConf = NormalizeJob.flinkConfiguration(config);
+            RestartPolicy.apply(flinkConf, restartAttempts);
+            Preflight.check(config, kafkaTimeout);
         } catch (IllegalArgumentException e) {
             return ExitCodes.usageError(spec, e.getMessage());
         }
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        NormalizeJob.flinkConfiguration(config));
+                StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         try {
             NormalizeJob.run(env, config);
             return ExitCodes.OK;
@@ -344,8 +376,8 @@ final class RunCommand implements Callable<Integer> {
                 enumOf(Delivery.class, delivery, "--delivery"),
                 checkpointInterval,
                 stateBackend.toLowerCase(Locale.ROOT),
-                checkpointDir,
-                fromSavepoint,
+                checkpointDir == null ? null : LocalPath.flinkUri(checkpointDir),
+                fromSavepoint == null ? null : LocalPath.flinkUri(fromSavepoint),
                 parallelism,
                 new KafkaSettings(kafkaProperties),
                 groupId,
@@ -360,7 +392,7 @@ final class RunCommand implements Callable<Integer> {
     /** The stats entry that {@code FILE[#KEY]} names: KEY, else '*', else the only entry. */
     static RunningStats alignReference(String spec) {
         int hash = spec.lastIndexOf('#');
-        Path file = Path.of(hash < 0 ? spec : spec.substring(0, hash));
+        Path file = LocalPath.parse(hash < 0 ? spec : spec.substring(0, hash));
         StatsTable table = StatsFile.read(file).stats;
         String key = hash < 0 ? null : spec.substring(hash + 1);
         if (key == null) {

@@ -1,9 +1,9 @@
 package dev.streamnorm.jobs.cli;
 
+import dev.streamnorm.jobs.io.LocalPath;
 import dev.streamnorm.operators.Normalization;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
@@ -70,7 +70,7 @@ final class StatsCommand implements Runnable {
      * that file itself.
      */
     static boolean isSavepoint(String path) {
-        Path local = Paths.get(path.startsWith("file:") ? path.substring("file:".length()) : path);
+        Path local = LocalPath.parse(path);
         return Files.isRegularFile(local.resolve("_metadata"))
                 || local.getFileName() != null
                         && local.getFileName().toString().equals("_metadata");

@@ -1,5 +1,6 @@
 package dev.streamnorm.jobs.cli;
 
+import dev.streamnorm.jobs.io.LocalPath;
 import dev.streamnorm.jobs.stats.SavepointStats;
 import dev.streamnorm.jobs.stats.StatsFile;
 import java.nio.file.Path;
@@ -45,7 +46,9 @@ final class StatsExportCommand implements Callable<Integer> {
             if (!StatsCommand.isSavepoint(savepoint)) {
                 return ExitCodes.usageError(spec, savepoint + ": not a savepoint (no _metadata)");
             }
-            file = SavepointStats.read(savepoint, options.operator.uid, options.backend());
+            file =
+                    SavepointStats.read(
+                            LocalPath.flinkUri(savepoint), options.operator.uid, options.backend());
         } catch (IllegalArgumentException e) {
             return ExitCodes.usageError(spec, e.getMessage());
         } catch (Exception e) {

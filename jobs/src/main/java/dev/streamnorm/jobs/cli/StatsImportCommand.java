@@ -1,5 +1,6 @@
 package dev.streamnorm.jobs.cli;
 
+import dev.streamnorm.jobs.io.LocalPath;
 import dev.streamnorm.jobs.stats.SavepointStats;
 import dev.streamnorm.jobs.stats.StatsFile;
 import java.nio.file.Path;
@@ -68,7 +69,8 @@ final class StatsImportCommand implements Callable<Integer> {
             return ExitCodes.usageError(spec, e.getMessage());
         }
         try {
-            SavepointStats.write(file, savepointOut, operator.uid, maxParallelism);
+            SavepointStats.write(
+                    file, LocalPath.flinkUri(savepointOut), operator.uid, maxParallelism);
         } catch (Exception e) {
             return ExitCodes.failed(spec, "cannot write " + savepointOut, e);
         }

@@ -1,9 +1,9 @@
 package dev.streamnorm.jobs.cli;
 
+import dev.streamnorm.jobs.io.LocalPath;
 import dev.streamnorm.jobs.stats.SavepointStats;
 import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.jobs.stats.StatsReport;
-import java.nio.file.Paths;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -43,8 +43,11 @@ final class StatsShowCommand implements Callable<Integer> {
         try {
             file =
                     StatsCommand.isSavepoint(path)
-                            ? SavepointStats.read(path, options.operator.uid, options.backend())
-                            : StatsFile.read(Paths.get(path));
+                            ? SavepointStats.read(
+                                    LocalPath.flinkUri(path),
+                                    options.operator.uid,
+                                    options.backend())
+                            : StatsFile.read(LocalPath.parse(path));
         } catch (IllegalArgumentException e) {
             return ExitCodes.usageError(spec, e.getMessage());
         } catch (Exception e) {

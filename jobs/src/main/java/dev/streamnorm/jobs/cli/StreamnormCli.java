@@ -34,6 +34,8 @@ public final class StreamnormCli implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler(StreamnormCli::oneLineUsageError);
+        // Every option naming a local file takes a plain path or a file:// URI.
+        cli.registerConverter(java.nio.file.Path.class, new LocalPathConverter());
         return cli.execute(args);
     }
 

@@ -64,7 +64,9 @@ public final class Connectors {
     /**
      * The stats-update messages, always from the topic's earliest offset: the update history is
      * small and all of it is needed to rebuild the served tables deterministically. Read with one
-     * subtask, so that updates keep their topic order (the tie-break of equal effective times).
+     * subtask, so that updates keep their topic order (the tie-break of equal effective times). A
+     * bounded run (file input, or {@code --bounded}) reads the updates up to the offsets that are
+     * the latest when it starts.
      */
     public static DataStream<RawRecord> statsUpdates(
             StreamExecutionEnvironment env, JobConfig config) {
@@ -72,7 +74,7 @@ public final class Connectors {
         if (topic == null || topic.kind() != Endpoint.Kind.KAFKA) {
             throw new IllegalArgumentException("cannot read stats updates from " + topic);
         }
-        KafkaSource<RawRecord> kafka =
+        KafkaSourceBuilder<RawRecord> kafka =
                 KafkaSource.<RawRecord>builder()
                         .setBootstrapServers(topic.bootstrapServers())
                         .setTopics(topic.topic())
@@ -80,9 +82,13 @@ public final class Connectors {
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setDeserializer(new RawKafkaDeserializer())
                         .setProperties(config.kafka.toProperties())
-                        .setProperty("isolation.level", "read_committed")
-                        .build();
-        return env.fromSource(kafka, WatermarkStrategy.noWatermarks(), "stats updates " + topic)
+                        .setProperty("isolation.level", "read_committed");
+        if (config.bounded || config.input.kind() == Endpoint.Kind.FILE) {
+            // A bounded run ends every source: the updates published when it starts, no later.
+            kafka.setBounded(OffsetsInitializer.latest());
+        }
+        return env.fromSource(
+                        kafka.build(), WatermarkStrategy.noWatermarks(), "stats updates " + topic)
                 .setParallelism(1)
                 .uid("streamnorm-stats-updates");
     }

@@ -10,8 +10,8 @@ import java.nio.file.Paths;
 import java.util.Locale;
 
 /**
- * A source or sink named by URI: {@code kafka://host:port/topic}, {@code file:///path.jsonl} or
- * {@code stdout}.
+ * A source or sink named by URI: {@code kafka://host:port/topic}, a file ({@code
+ * file:///path.jsonl} or a plain path, {@link LocalPath}) or {@code stdout}.
  */
 public final class Endpoint implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -43,6 +43,10 @@ public final class Endpoint implements Serializable {
         if (trimmed.equalsIgnoreCase("stdout")) {
             return new Endpoint(Kind.STDOUT, "", "");
         }
+        if (LocalPath.isLocal(trimmed)) {
+            Path file = LocalPath.parse(trimmed).toAbsolutePath().normalize();
+            return new Endpoint(Kind.FILE, file.toString(), "");
+        }
         URI uri;
         try {
             uri = new URI(trimmed);
@@ -61,12 +65,6 @@ public final class Endpoint implements Serializable {
                         "'%s': a Kafka endpoint is kafka://host:port/topic",
                         text);
                 return new Endpoint(Kind.KAFKA, uri.getHost() + ":" + uri.getPort(), topic);
-            case "file":
-                checkArgument(
-                        uri.getPath() != null && !uri.getPath().isEmpty(),
-                        "'%s': a file endpoint is file:///absolute/path.jsonl",
-                        text);
-                return new Endpoint(Kind.FILE, Paths.get(uri).toString(), "");
             default:
                 throw invalid(text);
         }
@@ -76,8 +74,8 @@ public final class Endpoint implements Serializable {
         return new IllegalArgumentException(
                 "'"
                         + text
-                        + "' is not an endpoint: use kafka://host:port/topic, file:///path.jsonl or"
-                        + " stdout");
+                        + "' is not an endpoint: use kafka://host:port/topic, file:///path.jsonl"
+                        + " (or a plain path) or stdout");
     }
 
     public Kind kind() {

@@ -78,7 +78,8 @@ class RunCommandTest {
         assertThat(run("run", "--input", "ftp://x/y", "--output", "stdout"))
                 .isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString())
-                .contains("use kafka://host:port/topic, file:///path.jsonl or stdout");
+                .contains(
+                        "use kafka://host:port/topic, file:///path.jsonl (or a plain path) or stdout");
     }
 
     @Test

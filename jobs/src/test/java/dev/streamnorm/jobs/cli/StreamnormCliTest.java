@@ -41,6 +41,21 @@ class StreamnormCliTest {
     }
 
     @Test
+    void versionNamesTheProjectFlinkKafkaAndTheCommit() {
+        for (String flag : new String[] {"--version", "-V"}) {
+            out.getBuffer().setLength(0);
+
+            assertThat(run(flag)).isZero();
+            assertThat(out.toString().lines())
+                    .hasSize(4)
+                    .satisfies(l -> assertThat(l.get(0)).matches("streamnorm \\d+\\.\\d+\\.\\d+.*"))
+                    .contains("Flink " + System.getProperty("streamnorm.flink.version"))
+                    .contains("Kafka client " + System.getProperty("streamnorm.kafka.version"))
+                    .anySatisfy(l -> assertThat(l).matches("commit ([0-9a-f]{12}.*|unknown)"));
+        }
+    }
+
+    @Test
     void conformanceExitsZeroWhenEveryCasePasses() {
         assertThat(run("conformance", goldenDir())).isEqualTo(ExitCodes.OK);
         assertThat(out.toString()).containsPattern("(?m)^\\d+ passed, 0 failed$");
