@@ -60,13 +60,43 @@ class RunPreflightITCase {
     }
 
     @Test
-    void anOutputInAMissingDirectoryIsOneLine() throws Exception {
+    void anOutputThatCannotBeCreatedIsOneLine() throws Exception {
         Path input = Files.writeString(tmp.resolve("in.jsonl"), "{\"values\": [1, 2]}\n");
-        Path output = tmp.resolve("no-such-dir/out.jsonl");
+        Path aFile = Files.writeString(tmp.resolve("a-file"), "");
+        Path output = aFile.resolve("sub/out.jsonl");
 
         int exit = run("run", "--input", input.toString(), "--output", output.toUri().toString());
 
-        assertOneLineUsageError(exit, "output file " + output + " cannot be written: no directory");
+        assertOneLineUsageError(
+                exit,
+                "output file " + output + " cannot be written: " + aFile + " is not a directory");
+    }
+
+    @Test
+    void anOutputThatFailsAfterTheStartEndsTheRunAfterTheRestarts() throws Exception {
+        Path input = Files.writeString(tmp.resolve("in.jsonl"), "{\"values\": [1, 2]}\n");
+        long start = System.nanoTime();
+
+        // /dev/full accepts the open and fails every write: a disk that fills up mid-run.
+        int exit =
+                run(
+                        "run",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        "/dev/full",
+                        "--norm",
+                        "l2",
+                        "--restart-attempts",
+                        "2");
+
+        assertThat(exit).as("stderr: %s", err).isEqualTo(ExitCodes.FAILED);
+        assertThat(err.toString().trim().lines()).hasSize(1);
+        assertThat(err.toString())
+                .startsWith("streamnorm run: the job failed: ")
+                .contains("No space left on device")
+                .doesNotContain("\tat ");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
     }
 
     @Test

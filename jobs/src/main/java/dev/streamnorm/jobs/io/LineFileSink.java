@@ -30,30 +30,52 @@ public final class LineFileSink implements Sink<byte[]> {
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
-        return new Writer(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
+        return new Writer(Files.newOutputStream(file));
     }
 
+    /**
+     * Buffers lines into the file. After a failed write (a full disk) the buffer is dropped on
+     * close instead of written again: a close that throws while Flink cleans up a failed task is
+     * fatal to the whole TaskManager.
+     */
     private static final class Writer implements SinkWriter<byte[]> {
+        private final OutputStream file;
         private final OutputStream out;
+        private boolean failed;
 
-        Writer(OutputStream out) {
-            this.out = out;
+        Writer(OutputStream file) {
+            this.file = file;
+            this.out = new BufferedOutputStream(file, 1 << 16);
         }
 
         @Override
         public void write(byte[] line, Context context) throws IOException {
-            out.write(line);
-            out.write('\n');
+            try {
+                out.write(line);
+                out.write('\n');
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
         }
 
         @Override
         public void flush(boolean endOfInput) throws IOException {
-            out.flush();
+            try {
+                out.flush();
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
         }
 
         @Override
         public void close() throws IOException {
-            out.close();
+            if (failed) {
+                file.close();
+            } else {
+                out.close();
+            }
         }
     }
 }

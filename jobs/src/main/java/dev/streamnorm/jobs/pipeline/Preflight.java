@@ -85,21 +85,38 @@ public final class Preflight {
         }
     }
 
+    /**
+     * Fails unless {@code file} can be created or replaced: it is not a directory, and its nearest
+     * existing ancestor is a writable directory (the sinks create missing directories).
+     */
     private static void checkWritableFile(Path file, String role) {
-        Path absolute = file.toAbsolutePath();
-        Path parent = absolute.getParent();
+        Path absolute = file.toAbsolutePath().normalize();
         if (Files.isDirectory(absolute)) {
             throw new IllegalArgumentException(role + " " + absolute + " is a directory");
         }
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new IllegalArgumentException(
-                    role + " " + absolute + " cannot be written: no directory " + parent);
+        if (Files.exists(absolute)) {
+            if (!Files.isWritable(absolute)) {
+                throw new IllegalArgumentException(
+                        role + " " + absolute + " cannot be written: permission denied");
+            }
+            return;
         }
-        boolean writable =
-                Files.exists(absolute) ? Files.isWritable(absolute) : Files.isWritable(parent);
-        if (!writable) {
+        Path ancestor = absolute.getParent();
+        while (ancestor != null && !Files.exists(ancestor)) {
+            ancestor = ancestor.getParent();
+        }
+        if (ancestor == null || !Files.isDirectory(ancestor)) {
             throw new IllegalArgumentException(
-                    role + " " + absolute + " cannot be written: permission denied");
+                    role
+                            + " "
+                            + absolute
+                            + " cannot be written: "
+                            + ancestor
+                            + " is not a directory");
+        }
+        if (!Files.isWritable(ancestor)) {
+            throw new IllegalArgumentException(
+                    role + " " + absolute + " cannot be written: " + ancestor + " is not writable");
         }
     }
 
