@@ -206,12 +206,16 @@ public final class FileBenchmark {
             records = new PlainJsonLoop(features, batchSize).run(in, out);
         } else {
             checkpointBytes = runFlink(variant, in, out, checkpointInterval);
+            records = -1;
+        }
+        long wall = System.nanoTime() - t0;
+        long cpu = processCpuNanos() - cpu0;
+        if (records < 0) {
+            // Counted after the clocks stopped.
             try (Stream<String> lines = Files.lines(out)) {
                 records = lines.count();
             }
         }
-        long wall = System.nanoTime() - t0;
-        long cpu = processCpuNanos() - cpu0;
         return new Run(records, wall, cpu, checkpointBytes);
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.streamnorm.operators.DeadLetter;
@@ -62,10 +63,14 @@ public final class JsonRecordEncoder {
      * Writes the payload with its top-level {@code values} array replaced into {@link #buffer}, the
      * bytes before and after the array copied as they are (without leading and trailing
      * whitespace). Returns false, having written nothing, for a record with a stats version or a
-     * payload without such an array.
+     * non-finite value, or a payload without such an array.
+     *
+     * <p>The payload is parsed only up to the array's {@code [}; its end is the next {@code ]}, as
+     * the decoder accepted only numbers in it (checked: any other byte falls back to a parse).
      */
     private boolean spliceValues(FeatureRecord record) throws IOException {
-        if (record.statsVersion() != null) {
+        double[] normalized = record.values();
+        if (record.statsVersion() != null || !allFinite(normalized)) {
             return false;
         }
         byte[] payload = record.payload();
@@ -86,8 +91,11 @@ public final class JsonRecordEncoder {
                         return false;
                     }
                     start = (int) in.currentTokenLocation().getByteOffset();
-                    in.skipChildren();
-                    end = (int) in.currentLocation().getByteOffset();
+                    end = endOfNumbers(payload, start + 1);
+                    if (end < 0) {
+                        in.skipChildren();
+                        end = (int) in.currentLocation().getByteOffset();
+                    }
                     break;
                 }
                 in.skipChildren();
@@ -102,10 +110,54 @@ public final class JsonRecordEncoder {
             last--;
         }
         buffer.write(payload, first, start - first);
-        try (JsonGenerator out = JSON.createGenerator(buffer, JsonEncoding.UTF8)) {
-            writeValues(record.values(), out);
+        buffer.append('[');
+        for (int i = 0; i < normalized.length; i++) {
+            if (i > 0) {
+                buffer.append(',');
+            }
+            // What the generator writes for a finite double, without a generator per record.
+            String text = NumberOutput.toString(normalized[i], true);
+            for (int c = 0; c < text.length(); c++) {
+                buffer.append(text.charAt(c));
+            }
         }
+        buffer.append(']');
         buffer.write(payload, end, last - end);
+        return true;
+    }
+
+    /**
+     * The offset after the {@code ]} that closes an array of numbers whose elements start at {@code
+     * from}, or -1 if a byte before it cannot be part of an array of numbers.
+     */
+    private static int endOfNumbers(byte[] payload, int from) {
+        for (int i = from; i < payload.length; i++) {
+            byte b = payload[i];
+            if (b == ']') {
+                return i + 1;
+            }
+            boolean number =
+                    (b >= '0' && b <= '9')
+                            || b == '-'
+                            || b == '+'
+                            || b == '.'
+                            || b == 'e'
+                            || b == 'E'
+                            || b == ','
+                            || isWhitespace(b);
+            if (!number) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean allFinite(double[] values) {
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
         return true;
     }
 

@@ -38,6 +38,12 @@ class JsonRecordEncoderTest {
     }
 
     @Test
+    void nonFiniteValuesAreWrittenByTheGeneratorAsBefore() {
+        assertThat(encode(record("{\"values\": [1, 2], \"id\": 7}", Double.NaN, 1.5)))
+                .isEqualTo("{\"values\":[\"NaN\",1.5],\"id\":7}");
+    }
+
+    @Test
     void writtenValuesParseBackToTheSameDoubles() throws Exception {
         java.util.SplittableRandom random = new java.util.SplittableRandom(5);
         double[] values = new double[1000];
