@@ -33,6 +33,7 @@ import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
 
 /**
  * The JSON file benchmark: {@code streamnorm run} file → file (the job of the CLI: {@link
@@ -109,9 +110,13 @@ public final class FileBenchmark {
                                 .build())) {
             cluster.start();
             FileBenchmark bench = new FileBenchmark(args, cluster);
-            args.checkAllUsed();
-            Report.environment("JSON file benchmark", args);
-            bench.run(variants, reps, checkpointInterval);
+            try {
+                args.checkAllUsed();
+                Report.environment("JSON file benchmark", args);
+                bench.run(variants, reps, checkpointInterval);
+            } finally {
+                FileUtils.deleteDirectoryQuietly(bench.dir.toFile());
+            }
         }
     }
 
