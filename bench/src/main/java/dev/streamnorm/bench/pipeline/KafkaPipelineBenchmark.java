@@ -2,8 +2,6 @@ package dev.streamnorm.bench.pipeline;
 
 import dev.streamnorm.jobs.demo.EmbeddedKafka;
 import dev.streamnorm.jobs.io.Connectors;
-import dev.streamnorm.jobs.io.Endpoint;
-import dev.streamnorm.jobs.io.KafkaSettings;
 import dev.streamnorm.jobs.pipeline.Delivery;
 import dev.streamnorm.jobs.pipeline.JobConfig;
 import dev.streamnorm.jobs.pipeline.NormalizeJob;
@@ -297,26 +295,17 @@ public final class KafkaPipelineBenchmark {
                         .setBatchTimeout(batchTimeout)
                         .build();
         JobConfig config =
-                new JobConfig(
+                BenchJobConfig.of(
                         "bench " + name,
-                        Endpoint.parse("kafka://" + bootstrap + "/" + in),
-                        Endpoint.parse("kafka://" + bootstrap + "/" + out),
-                        Endpoint.parse("kafka://" + bootstrap + "/" + dead),
+                        "kafka://" + bootstrap + "/" + in,
+                        "kafka://" + bootstrap + "/" + out,
+                        "kafka://" + bootstrap + "/" + dead,
                         normalization,
                         delivery,
                         checkpointInterval,
                         stateBackend,
                         checkpoints.resolve(name).toUri().toString(),
-                        null,
-                        parallelism,
-                        KafkaSettings.none(),
-                        "bench-" + name,
-                        JobConfig.StartingOffsets.EARLIEST,
-                        false,
-                        Duration.ofMinutes(5),
-                        null,
-                        null,
-                        JobConfig.DEFAULT_STATS_UPDATES_IDLE);
+                        parallelism);
         Configuration conf = NormalizeJob.flinkConfiguration(config);
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");

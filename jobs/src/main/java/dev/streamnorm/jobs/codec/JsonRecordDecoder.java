@@ -28,6 +28,8 @@ public final class JsonRecordDecoder {
             JsonFactory.builder()
                     .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    // The same doubles as Double.parseDouble, several times faster.
+                    .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                     .build();
 
     private double[] buffer = new double[64];

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.streamnorm.operators.DeadLetter;
@@ -19,12 +21,19 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>An output record is its input message with {@code values} replaced by the normalized values
  * and every other field copied as it was, in its order; a record that carries a stats version gets
- * a top-level {@code "stats_version"} field (replacing one of the input's). Numbers are written
- * with full round-trip precision. Not thread-safe: one per operator instance.
+ * a top-level {@code "stats_version"} field (replacing one of the input's). Without a stats
+ * version, the input's bytes around the {@code values} array are copied as they are (whitespace and
+ * number text included; the message is only scanned for where the array starts and ends). Numbers
+ * are written as the shortest text that parses back to the same double (Jackson's fast double
+ * writer): compare output values as numbers, not as text. Not thread-safe: one per operator
+ * instance.
  */
 public final class JsonRecordEncoder {
     private static final JsonFactory JSON =
-            JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+            JsonFactory.builder()
+                    .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                    .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+                    .build();
 
     /** The output field naming the stats version that normalized a record. */
     public static final String STATS_VERSION = "stats_version";
@@ -34,16 +43,126 @@ public final class JsonRecordEncoder {
     /** The output message of a normalized record. */
     public byte[] encode(FeatureRecord record) {
         buffer.reset();
-        try (JsonGenerator out = JSON.createGenerator(buffer, JsonEncoding.UTF8)) {
-            if (record.payload().length == 0) {
-                writeFresh(record, out);
-            } else {
-                writeOverPayload(record, out);
+        try {
+            if (record.payload().length == 0 || !spliceValues(record)) {
+                try (JsonGenerator out = JSON.createGenerator(buffer, JsonEncoding.UTF8)) {
+                    if (record.payload().length == 0) {
+                        writeFresh(record, out);
+                    } else {
+                        writeOverPayload(record, out);
+                    }
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return buffer.toByteArray();
+    }
+
+    /**
+     * Writes the payload with its top-level {@code values} array replaced into {@link #buffer}, the
+     * bytes before and after the array copied as they are (without leading and trailing
+     * whitespace). Returns false, having written nothing, for a record with a stats version or a
+     * non-finite value, or a payload without such an array.
+     *
+     * <p>The payload is parsed only up to the array's {@code [}; its end is the next {@code ]}, as
+     * the decoder accepted only numbers in it (checked: any other byte falls back to a parse).
+     */
+    private boolean spliceValues(FeatureRecord record) throws IOException {
+        double[] normalized = record.values();
+        if (record.statsVersion() != null || !allFinite(normalized)) {
+            return false;
+        }
+        byte[] payload = record.payload();
+        int start;
+        int end;
+        try (JsonParser in = JSON.createParser(payload)) {
+            if (in.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (true) {
+                if (in.nextToken() != JsonToken.FIELD_NAME) {
+                    return false;
+                }
+                boolean values = in.currentName().equals("values");
+                JsonToken value = in.nextToken();
+                if (values) {
+                    if (value != JsonToken.START_ARRAY) {
+                        return false;
+                    }
+                    start = (int) in.currentTokenLocation().getByteOffset();
+                    end = endOfNumbers(payload, start + 1);
+                    if (end < 0) {
+                        in.skipChildren();
+                        end = (int) in.currentLocation().getByteOffset();
+                    }
+                    break;
+                }
+                in.skipChildren();
+            }
+        }
+        int first = 0;
+        while (first < start && isWhitespace(payload[first])) {
+            first++;
+        }
+        int last = payload.length;
+        while (last > end && isWhitespace(payload[last - 1])) {
+            last--;
+        }
+        buffer.write(payload, first, start - first);
+        buffer.append('[');
+        for (int i = 0; i < normalized.length; i++) {
+            if (i > 0) {
+                buffer.append(',');
+            }
+            // What the generator writes for a finite double, without a generator per record.
+            String text = NumberOutput.toString(normalized[i], true);
+            for (int c = 0; c < text.length(); c++) {
+                buffer.append(text.charAt(c));
+            }
+        }
+        buffer.append(']');
+        buffer.write(payload, end, last - end);
+        return true;
+    }
+
+    /**
+     * The offset after the {@code ]} that closes an array of numbers whose elements start at {@code
+     * from}, or -1 if a byte before it cannot be part of an array of numbers.
+     */
+    private static int endOfNumbers(byte[] payload, int from) {
+        for (int i = from; i < payload.length; i++) {
+            byte b = payload[i];
+            if (b == ']') {
+                return i + 1;
+            }
+            boolean number =
+                    (b >= '0' && b <= '9')
+                            || b == '-'
+                            || b == '+'
+                            || b == '.'
+                            || b == 'e'
+                            || b == 'E'
+                            || b == ','
+                            || isWhitespace(b);
+            if (!number) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean allFinite(double[] values) {
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isWhitespace(byte b) {
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
     }
 
     private static void writeFresh(FeatureRecord record, JsonGenerator out) throws IOException {

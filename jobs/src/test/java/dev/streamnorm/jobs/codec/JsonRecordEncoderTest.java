@@ -27,6 +27,40 @@ class JsonRecordEncoderTest {
     }
 
     @Test
+    void onlyTheTopLevelValuesArrayIsReplacedAndTheOtherBytesPassThrough() {
+        String payload =
+                " {\"meta\": {\"values\": [9, 9]}, \"x\": 1.50,\t\"values\" : [ 1 , 2e0 ],"
+                        + " \"tags\": [\"é\", null]}\r\n";
+        assertThat(encode(record(payload, 0.1, -1e-7)))
+                .isEqualTo(
+                        "{\"meta\": {\"values\": [9, 9]}, \"x\": 1.50,\t\"values\" :"
+                                + " [0.1,-1.0E-7], \"tags\": [\"é\", null]}");
+    }
+
+    @Test
+    void nonFiniteValuesAreWrittenByTheGeneratorAsBefore() {
+        assertThat(encode(record("{\"values\": [1, 2], \"id\": 7}", Double.NaN, 1.5)))
+                .isEqualTo("{\"values\":[\"NaN\",1.5],\"id\":7}");
+    }
+
+    @Test
+    void writtenValuesParseBackToTheSameDoubles() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        double[] values = new double[1000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Double.longBitsToDouble(random.nextLong());
+            if (!Double.isFinite(values[i])) {
+                values[i] = i;
+            }
+        }
+        byte[] out = encoder.encode(record("{\"values\":[]}", values));
+        FeatureRecord back =
+                new JsonRecordDecoder()
+                        .decode(out, Origin.none(), null, FeatureRecord.NO_TIMESTAMP);
+        assertThat(back.values()).containsExactly(values);
+    }
+
+    @Test
     void theStatsVersionIsAddedLastAndReplacesAnInputField() {
         FeatureRecord versioned =
                 record("{\"stats_version\":\"old\",\"values\":[1],\"id\":7}", 0.5)

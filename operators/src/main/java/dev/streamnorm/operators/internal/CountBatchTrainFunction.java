@@ -2,9 +2,12 @@ package dev.streamnorm.operators.internal;
 
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
-import dev.streamnorm.operators.typeutils.PendingBatchTypeInfoFactory;
+import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
+import dev.streamnorm.operators.typeutils.OpenBatchTypeInfoFactory;
 import dev.streamnorm.state.RecordShape;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.TimerService;
@@ -16,20 +19,33 @@ import org.apache.flink.util.Collector;
  * input, when its operator ({@link CountBatchTrainOperator}) calls {@link #closeOpenBatch}: no
  * timer per batch for that.
  *
- * <p>The open batch of a key is one state value, {@link PendingBatch}: its records and its timeout
- * deadline. The batch's moments and the running stats are computed and read only when it closes.
- * The batch and its timers are cleared when it closes.
+ * <p>A key's open batch is two states: its records, in a list state that each record is appended to
+ * ({@link #pendingRecords}), and a small {@link OpenBatch} (count, record length, timeout
+ * deadline). The records are read once, when the batch closes; the record that fills a batch is not
+ * stored at all. With RocksDB an append is a merge, so a record costs O(its own size) whatever the
+ * batch size. The batch's moments and the running stats are computed and read only when it closes;
+ * the batch and its timers are cleared then.
  */
 final class CountBatchTrainFunction extends BatchTrainFunction {
     private static final long serialVersionUID = 1L;
 
-    /** The state holding a key's open batch. */
-    static ValueStateDescriptor<PendingBatch> pendingBatch() {
-        return new ValueStateDescriptor<>("pending-batch", PendingBatchTypeInfoFactory.TYPE_INFO);
+    /** The state holding the count, record length and deadline of a key's open batch. */
+    static ValueStateDescriptor<OpenBatch> openBatch() {
+        return new ValueStateDescriptor<>("open-batch", OpenBatchTypeInfoFactory.TYPE_INFO);
     }
 
-    private transient ValueState<PendingBatch> pending;
-    private transient PendingBatch.Scratch scratch;
+    /**
+     * The state holding the records of a key's open batch, in arrival order (the name and type of
+     * the first release's, so its savepoints' records restore in place).
+     */
+    static ListStateDescriptor<FeatureRecord> pendingRecords() {
+        return new ListStateDescriptor<>(
+                CountBatchTrainOperator.LEGACY_RECORDS, FeatureRecordTypeInfoFactory.TYPE_INFO);
+    }
+
+    private transient ValueState<OpenBatch> open;
+    private transient ListState<FeatureRecord> pending;
+    private transient ClosingBatch closing;
 
     CountBatchTrainFunction(Normalization config) {
         super(config);
@@ -38,14 +54,15 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
     @Override
     public void open(OpenContext openContext) throws Exception {
         super.open(openContext);
-        pending = getRuntimeContext().getState(pendingBatch());
-        scratch = new PendingBatch.Scratch();
+        open = getRuntimeContext().getState(openBatch());
+        pending = getRuntimeContext().getListState(pendingRecords());
+        closing = new ClosingBatch();
     }
 
     @Override
     public void processElement(FeatureRecord record, Context ctx, Collector<FeatureRecord> out)
             throws Exception {
-        PendingBatch batch = pending.value();
+        OpenBatch batch = open.value();
         int expected =
                 batch != null && config.shape() == null
                         ? batch.recordLength()
@@ -54,15 +71,21 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
             return;
         }
         RecordShape shape = shapeOf(record.values().length);
-        if (batch == null) {
-            batch = new PendingBatch(shape.size(), config.batchSize());
-            startTimers(batch, ctx.timerService());
+        boolean first = batch == null;
+        if (first) {
+            batch = new OpenBatch(shape.size(), 0, startTimers(ctx.timerService()));
         }
-        batch.add(record);
+        batch.add();
         if (batch.size() >= config.batchSize()) {
-            close(ctx.getCurrentKey(), batch, shape, ctx.timerService(), out);
+            ClosingBatch records = closing.clear();
+            if (!first) {
+                records.addAll(pending.get());
+            }
+            records.add(record);
+            close(ctx.getCurrentKey(), batch, records, shape, ctx.timerService(), out);
         } else {
-            pending.update(batch);
+            pending.add(record);
+            open.update(batch);
         }
     }
 
@@ -79,34 +102,50 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
     /** Closes the current key's open batch, if it has one. */
     void closeOpenBatch(String key, TimerService timers, Collector<FeatureRecord> out)
             throws Exception {
-        PendingBatch batch = pending.value();
+        OpenBatch batch = open.value();
         if (batch != null) {
             RecordShape shape =
                     config.shape() != null
                             ? config.shape()
                             : RecordShape.vector(batch.recordLength());
-            close(key, batch, shape, timers, out);
+            ClosingBatch records = closing.clear();
+            records.addAll(pending.get());
+            close(key, batch, records, shape, timers, out);
         }
     }
 
-    private void startTimers(PendingBatch batch, TimerService timers) {
-        if (!config.batchTimeout().isZero()) {
-            long deadline = timers.currentProcessingTime() + config.batchTimeout().toMillis();
-            timers.registerProcessingTimeTimer(deadline);
-            batch.setDeadline(deadline);
+    /** Registers the timeout timer of a new batch; returns its deadline. */
+    private long startTimers(TimerService timers) {
+        if (config.batchTimeout().isZero()) {
+            return OpenBatch.NO_DEADLINE;
         }
+        long deadline = timers.currentProcessingTime() + config.batchTimeout().toMillis();
+        timers.registerProcessingTimeTimer(deadline);
+        return deadline;
     }
 
     private void close(
             String key,
-            PendingBatch batch,
+            OpenBatch batch,
+            ClosingBatch records,
             RecordShape shape,
             TimerService timers,
             Collector<FeatureRecord> out)
             throws Exception {
-        closeBatch(key, batch.moments(shape, scratch), shape, batch.records(key), out);
+        if (records.size() != batch.size()) {
+            throw new IllegalStateException(
+                    "open batch of key "
+                            + key
+                            + " counts "
+                            + batch.size()
+                            + " records, its state holds "
+                            + records.size());
+        }
+        closeBatch(key, records.moments(shape), shape, records.records(), out);
+        records.clear();
         pending.clear();
-        if (batch.deadline() != PendingBatch.NO_DEADLINE) {
+        open.clear();
+        if (batch.deadline() != OpenBatch.NO_DEADLINE) {
             timers.deleteProcessingTimeTimer(batch.deadline());
         }
     }

@@ -3,12 +3,10 @@ package dev.streamnorm.operators.internal;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.NormalizationState;
-import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
 import dev.streamnorm.state.RunningStats;
 import dev.streamnorm.state.typeutils.ChannelMomentsTypeInfoFactory;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -31,10 +29,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * per batch.
  *
  * <p>Savepoints of the first release kept a key's open batch in three states: its records ({@code
- * pending-records}), their moments ({@code batch-moments}) and the timeout deadline ({@code
- * batch-timeout-timer}). On restore, this operator moves each such batch into one {@link
- * PendingBatch}, once, before the first record; the moments are dropped, since the batch computes
- * the same ones from its records when it closes. The timers are restored as they were; their
+ * pending-records}, the list this release appends to as well), their moments ({@code
+ * batch-moments}) and the timeout deadline ({@code batch-timeout-timer}). On restore, this operator
+ * gives each such batch its {@link OpenBatch} (count, record length, deadline), once, before the
+ * first record; the records stay where they are, the moments are dropped (the batch computes the
+ * same ones from its records when it closes). The timers are restored as they were; their
  * end-of-input timers close open batches like {@link #endInput}.
  */
 final class CountBatchTrainOperator
@@ -85,8 +84,8 @@ final class CountBatchTrainOperator
                 .applyToAllKeys(
                         VoidNamespace.INSTANCE,
                         VoidNamespaceSerializer.INSTANCE,
-                        CountBatchTrainFunction.pendingBatch(),
-                        (String key, ValueState<PendingBatch> batch) ->
+                        CountBatchTrainFunction.openBatch(),
+                        (String key, ValueState<OpenBatch> batch) ->
                                 function.closeOpenBatch(key, timers, out));
         if (function.config.emitFinalStats()) {
             this.<String>getKeyedStateBackend()
@@ -101,20 +100,21 @@ final class CountBatchTrainOperator
         }
     }
 
+    /** Whether the restored state has open batches of the first release (they had moments). */
     private boolean hasLegacyBatches() {
         try (Stream<String> keys =
                 this.<String>getKeyedStateBackend()
-                        .getKeys(LEGACY_RECORDS, VoidNamespace.INSTANCE)) {
+                        .getKeys(LEGACY_MOMENTS, VoidNamespace.INSTANCE)) {
             return keys.findAny().isPresent();
         }
     }
 
     private void moveLegacyBatches() throws Exception {
-        ValueState<PendingBatch> batches =
+        ValueState<OpenBatch> batches =
                 getPartitionedState(
                         VoidNamespace.INSTANCE,
                         VoidNamespaceSerializer.INSTANCE,
-                        CountBatchTrainFunction.pendingBatch());
+                        CountBatchTrainFunction.openBatch());
         ValueState<Long> deadlines =
                 getPartitionedState(
                         VoidNamespace.INSTANCE,
@@ -130,27 +130,24 @@ final class CountBatchTrainOperator
                 .applyToAllKeys(
                         VoidNamespace.INSTANCE,
                         VoidNamespaceSerializer.INSTANCE,
-                        new ListStateDescriptor<>(
-                                LEGACY_RECORDS, FeatureRecordTypeInfoFactory.TYPE_INFO),
+                        CountBatchTrainFunction.pendingRecords(),
                         (String key, ListState<FeatureRecord> records) -> {
-                            PendingBatch batch = null;
+                            int size = 0;
+                            int recordLength = 0;
                             for (FeatureRecord record : records.get()) {
-                                if (batch == null) {
-                                    batch =
-                                            new PendingBatch(
-                                                    record.values().length,
-                                                    function.config.batchSize());
-                                }
-                                batch.add(record);
+                                recordLength = record.values().length;
+                                size++;
                             }
                             Long deadline = deadlines.value();
-                            if (batch != null) {
-                                if (deadline != null) {
-                                    batch.setDeadline(deadline);
-                                }
-                                batches.update(batch);
+                            if (size > 0) {
+                                batches.update(
+                                        new OpenBatch(
+                                                recordLength,
+                                                size,
+                                                deadline != null
+                                                        ? deadline
+                                                        : OpenBatch.NO_DEADLINE));
                             }
-                            records.clear();
                             deadlines.clear();
                             moments.clear();
                         });

@@ -113,7 +113,11 @@ class CountBatchTrainFunctionTest {
             assertThat(Harnesses.keysWithState(harness, "running-stats")).isEqualTo(KEYS.length);
             assertThat(
                             Harnesses.keysWithState(
-                                    harness, CountBatchTrainFunction.pendingBatch().getName()))
+                                    harness, CountBatchTrainFunction.openBatch().getName()))
+                    .isZero();
+            assertThat(
+                            Harnesses.keysWithState(
+                                    harness, CountBatchTrainFunction.pendingRecords().getName()))
                     .isZero();
             if (backend == Harnesses.Backend.HASHMAP) {
                 assertThat(harness.numKeyedStateEntries()).isEqualTo(KEYS.length);
@@ -263,24 +267,23 @@ class CountBatchTrainFunctionTest {
                     feed(harness, Reference.record(key, i, random, SHAPE.size()));
                 }
             }
-            // Per key: one pending batch (records and timeout deadline); no stats yet.
-            assertThat(harness.numKeyedStateEntries()).isEqualTo(KEYS.length);
+            // Per key: one open batch (count, length, timeout deadline) and its records.
+            assertThat(harness.numKeyedStateEntries()).isEqualTo(2 * KEYS.length);
             assertThat(
                             Harnesses.keysWithState(
-                                    harness, CountBatchTrainFunction.pendingBatch().getName()))
+                                    harness, CountBatchTrainFunction.openBatch().getName()))
                     .isEqualTo(KEYS.length);
             assertThat(harness.numProcessingTimeTimers()).isEqualTo(KEYS.length);
             assertThat(harness.numEventTimeTimers()).isZero();
             for (String key : KEYS) {
                 assertThat(runningStats(harness, key)).isNull();
-                PendingBatch batch = Harnesses.pendingBatch(harness, key);
+                OpenBatch batch = Harnesses.openBatch(harness, key);
                 assertThat(batch.size()).isEqualTo(2);
                 assertThat(batch.recordLength()).isEqualTo(SHAPE.size());
-                assertThat(batch.moments(SHAPE, new PendingBatch.Scratch()).count(0))
-                        .isEqualTo(2L * SHAPE.positions());
                 assertThat(batch.deadline()).as("processing time 0 + 1 s timeout").isEqualTo(1000);
-                assertThat(batch.timestamp(0)).isZero();
-                assertThat(batch.timestamp(1)).isEqualTo(1);
+                List<FeatureRecord> pending = Harnesses.pendingRecords(harness, key);
+                assertThat(pending).extracting(FeatureRecord::timestamp).containsExactly(0L, 1L);
+                assertThat(pending).extracting(FeatureRecord::key).containsOnly(key);
             }
 
             for (String key : KEYS) {

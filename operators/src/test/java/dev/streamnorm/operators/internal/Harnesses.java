@@ -4,6 +4,7 @@ import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.NormalizationState;
+import dev.streamnorm.operators.typeutils.OpenBatchSerializer;
 import dev.streamnorm.state.ExponentialMoments;
 import dev.streamnorm.state.RunningStats;
 import dev.streamnorm.state.typeutils.ExponentialMomentsTypeInfoFactory;
@@ -15,7 +16,8 @@ import java.util.Queue;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -124,12 +126,25 @@ final class Harnesses {
 
     /** The open count batch of {@code key} in the harness' keyed state (a copy), or null. */
     @Nullable
-    static PendingBatch pendingBatch(
+    static OpenBatch openBatch(
             KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
             String key)
             throws Exception {
-        PendingBatch batch = value(harness, key, CountBatchTrainFunction.pendingBatch());
-        return batch == null ? null : batch.copy();
+        OpenBatch batch = value(harness, key, CountBatchTrainFunction.openBatch());
+        return batch == null ? null : OpenBatchSerializer.INSTANCE.copy(batch);
+    }
+
+    /** The records of the open count batch of {@code key} (copies), in arrival order. */
+    static List<FeatureRecord> pendingRecords(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
+            String key)
+            throws Exception {
+        List<FeatureRecord> records = new ArrayList<>();
+        for (FeatureRecord record :
+                state(harness, key, CountBatchTrainFunction.pendingRecords()).get()) {
+            records.add(record.copy());
+        }
+        return records;
     }
 
     /** The value of {@code key} in the harness' keyed value state {@code descriptor}, or null. */
@@ -139,14 +154,19 @@ final class Harnesses {
             String key,
             ValueStateDescriptor<T> descriptor)
             throws Exception {
+        return state(harness, key, descriptor).value();
+    }
+
+    /** The harness' keyed state {@code descriptor}, set to {@code key}. */
+    private static <S extends State> S state(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
+            String key,
+            StateDescriptor<S, ?> descriptor)
+            throws Exception {
         harness.getOperator().setCurrentKey(key);
-        ValueState<T> state =
-                harness.getOperator()
-                        .getPartitionedState(
-                                VoidNamespace.INSTANCE,
-                                VoidNamespaceSerializer.INSTANCE,
-                                descriptor);
-        return state.value();
+        return harness.getOperator()
+                .getPartitionedState(
+                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
     }
 
     /**
