@@ -60,6 +60,11 @@ final class DriftData {
     }
 
     void writeInput(Path file) throws IOException {
+        Files.write(file, lines(), StandardCharsets.UTF_8);
+    }
+
+    /** The input records as JSON lines, in order. */
+    List<String> lines() throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < values.size(); i++) {
@@ -69,7 +74,7 @@ final class DriftData {
             record.putArray("values").add(values.get(i)[0]).add(values.get(i)[1]);
             lines.add(json.writeValueAsString(record));
         }
-        Files.write(file, lines, StandardCharsets.UTF_8);
+        return lines;
     }
 
     /** A stats file: an entry per key but the last, whose stats are the {@code *} entry. */

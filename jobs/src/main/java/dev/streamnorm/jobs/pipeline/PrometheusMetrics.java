@@ -1,25 +1,34 @@
 package dev.streamnorm.jobs.pipeline;
 
+import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.metrics.prometheus.LoopbackPrometheusReporter;
+import org.apache.flink.metrics.reporter.MetricReporter;
+import org.apache.flink.metrics.reporter.MetricReporterFactory;
 
 /**
  * Flink's Prometheus reporter (flink-metrics-prometheus) for local runs: the job's metrics, Flink's
- * and streamnorm's, at {@code http://127.0.0.1:PORT/metrics}. streamnorm's metrics are exported
- * under their operator scope, e.g. {@code flink_taskmanager_job_task_operator_recordsNormalized}
- * (README "Metrics").
+ * and streamnorm's, at {@code http://127.0.0.1:PORT/metrics} (README "Metrics" lists streamnorm's
+ * by their exported names). On a cluster, Flink's own {@code PrometheusReporterFactory} does the
+ * same (docker-compose.yml).
  */
-public final class PrometheusMetrics {
+public final class PrometheusMetrics implements MetricReporterFactory {
     /** The reporter's name in the configuration ({@code metrics.reporter.prom.*}). */
     public static final String REPORTER = "prom";
 
-    private PrometheusMetrics() {}
+    private static final String PREFIX = "metrics.reporter." + REPORTER + ".";
 
-    /** Adds the Prometheus reporter on {@code port} to {@code conf}. */
+    /** Adds the Prometheus reporter on {@code 127.0.0.1:port} to {@code conf}. */
     public static void configure(Configuration conf, int port) {
-        conf.setString(
-                MetricOptions.REPORTER_FACTORY_CLASS.key().replace("<name>", REPORTER),
-                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
-        conf.setString("metrics.reporter." + REPORTER + ".port", Integer.toString(port));
+        conf.setString(PREFIX + "factory.class", PrometheusMetrics.class.getName());
+        conf.setString(PREFIX + "host", "127.0.0.1");
+        conf.setString(PREFIX + "port", Integer.toString(port));
+    }
+
+    @Override
+    public MetricReporter createMetricReporter(Properties properties) {
+        return new LoopbackPrometheusReporter(
+                properties.getProperty("host", "127.0.0.1"),
+                Integer.parseInt(properties.getProperty("port")));
     }
 }
