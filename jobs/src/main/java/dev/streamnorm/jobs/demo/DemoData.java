@@ -64,6 +64,11 @@ final class DemoData {
         return values;
     }
 
+    /** Moves feature {@code feature} of {@code values} of key {@code key} by {@code sigmas}. */
+    void shift(double[] values, int key, int feature, double sigmas) {
+        values[feature] += sigmas * scale[key][feature];
+    }
+
     /** Record {@code i} as JSON; good records carry the given values. */
     String json(long i, long timestamp, double[] values) {
         String key = keyName(keyOf(i));
