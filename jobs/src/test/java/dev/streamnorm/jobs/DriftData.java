@@ -1,8 +1,13 @@
 package dev.streamnorm.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamnorm.jobs.cli.StreamnormCli;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +80,35 @@ final class DriftData {
             lines.add(json.writeValueAsString(record));
         }
         return lines;
+    }
+
+    /**
+     * Runs {@code streamnorm run --mode eval --stats STATS --drift DRIFT} with {@code options} on
+     * {@code in} (the normalized records go to {@code out}); fails unless it exits 0.
+     */
+    static void runEval(Path in, Path stats, Path out, Path drift, String... options) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "run",
+                                "--mode",
+                                "eval",
+                                "--stats",
+                                stats.toString(),
+                                "--input",
+                                in.toUri().toString(),
+                                "--output",
+                                out.toUri().toString(),
+                                "--drift",
+                                drift.toUri().toString()));
+        args.addAll(List.of(options));
+        StringWriter stderr = new StringWriter();
+        int exit =
+                StreamnormCli.execute(
+                        args.toArray(new String[0]),
+                        new PrintWriter(new StringWriter(), true),
+                        new PrintWriter(stderr, true));
+        assertThat(exit).as("exit code of %s; stderr: %s", args, stderr).isZero();
     }
 
     /** A stats file: an entry per key but the last, whose stats are the {@code *} entry. */

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.streamnorm.jobs.cli.StreamnormCli;
 import dev.streamnorm.state.DriftStats;
 import dev.streamnorm.state.RunningStats;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,29 +42,15 @@ class DriftRunITCase {
         Path drift = tmp.resolve("out/drift.jsonl");
         data.writeInput(in);
         data.writeStats(stats);
-        StringWriter stderr = new StringWriter();
-        int exit =
-                StreamnormCli.execute(
-                        new String[] {
-                            "run",
-                            "--mode",
-                            "eval",
-                            "--stats",
-                            stats.toString(),
-                            "--input",
-                            in.toUri().toString(),
-                            "--output",
-                            tmp.resolve("out/normalized.jsonl").toUri().toString(),
-                            "--drift",
-                            drift.toUri().toString(),
-                            "--drift-interval",
-                            "5s",
-                            "--parallelism",
-                            "2"
-                        },
-                        new PrintWriter(new StringWriter(), true),
-                        new PrintWriter(stderr, true));
-        assertThat(exit).as("exit code; stderr: %s", stderr).isZero();
+        DriftData.runEval(
+                in,
+                stats,
+                tmp.resolve("out/normalized.jsonl"),
+                drift,
+                "--drift-interval",
+                "5s",
+                "--parallelism",
+                "2");
         assertThat(Files.readAllLines(tmp.resolve("out/normalized.jsonl"))).hasSize(KEYS * PER_KEY);
 
         Map<String, List<JsonNode>> byKey = new LinkedHashMap<>();

@@ -31,22 +31,7 @@ class ReportBrowserITCase {
         Path drift = tmp.resolve("drift.jsonl");
         data.writeInput(in);
         data.writeStats(stats);
-        assertThat(
-                        cli(
-                                "run",
-                                "--mode",
-                                "eval",
-                                "--stats",
-                                stats.toString(),
-                                "--input",
-                                in.toUri().toString(),
-                                "--output",
-                                tmp.resolve("out.jsonl").toUri().toString(),
-                                "--drift",
-                                drift.toUri().toString(),
-                                "--drift-interval",
-                                "2s"))
-                .isEmpty();
+        DriftData.runEval(in, stats, tmp.resolve("out.jsonl"), drift, "--drift-interval", "2s");
         Path report = tmp.resolve("report/report.html");
         StringWriter out = new StringWriter();
         int exit =
@@ -114,17 +99,5 @@ class ReportBrowserITCase {
             count++;
         }
         return count;
-    }
-
-    /** Runs the command line; returns its stderr when it exits 0 (else fails). */
-    private static String cli(String... args) {
-        StringWriter err = new StringWriter();
-        int exit =
-                StreamnormCli.execute(
-                        args,
-                        new PrintWriter(new StringWriter(), true),
-                        new PrintWriter(err, true));
-        assertThat(exit).as("exit of %s; stderr %s", String.join(" ", args), err).isZero();
-        return err.toString();
     }
 }

@@ -23,9 +23,7 @@ import java.util.Properties;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The demo's drift phase: the stats learned in training (read from the train job's savepoint) serve
@@ -106,12 +104,7 @@ final class DemoDriftPhase {
     }
 
     private void produce(String bootstrap, long trainRecords) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        Properties props = DemoRun.producerProperties(bootstrap);
         DemoData data = new DemoData(settings.keys, settings.features, 42L);
         long start = System.currentTimeMillis();
         long half = settings.driftRecords / 2;

@@ -203,13 +203,19 @@ public final class DemoRun {
                 JobConfig.DEFAULT_STATS_UPDATES_IDLE);
     }
 
-    private void produce(String bootstrap) {
+    /** An idempotent producer of string keys and JSON values. */
+    static Properties producerProperties(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return props;
+    }
+
+    private void produce(String bootstrap) {
+        Properties props = producerProperties(bootstrap);
         DemoData data = new DemoData(settings.keys, settings.features, 42L);
         long started = System.nanoTime();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
