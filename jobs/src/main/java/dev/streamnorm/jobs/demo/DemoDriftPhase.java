@@ -16,7 +16,6 @@ import dev.streamnorm.state.RecordShape;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -56,10 +55,10 @@ final class DemoDriftPhase {
     }
 
     /**
-     * Runs the phase on {@code kafka} with the stats of the train savepoint at {@code savepoint};
-     * returns the keys in alert at the end.
+     * Runs the phase on {@code kafka} with the stats of the train savepoint at {@code savepoint},
+     * then writes the report and prints the keys in alert.
      */
-    List<String> run(EmbeddedKafka kafka, String savepoint, long trainRecords) throws Exception {
+    void run(EmbeddedKafka kafka, String savepoint, long trainRecords) throws Exception {
         StatsFile learned =
                 SavepointStats.read(
                         savepoint, Normalization.OPERATOR_UID, new HashMapStateBackend());
@@ -100,7 +99,6 @@ final class DemoDriftPhase {
                 DemoData.keyName(driftingKey()));
         out.println("drift report: " + report);
         out.flush();
-        return summary.alerting;
     }
 
     private void produce(String bootstrap, long trainRecords) {
@@ -110,7 +108,8 @@ final class DemoDriftPhase {
         long half = settings.driftRecords / 2;
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
             for (long n = 0; n < settings.driftRecords; n++) {
-                // Continue the training sequence, so that keys and slow drift carry on.
+                // Continue the training sequence, so that keys and slow drift carry on; only good
+                // records (with 3 features, a "wrong-length" record would be a valid outlier).
                 long i = trainRecords + n;
                 int key = data.keyOf(i);
                 double[] values = data.values(i);
@@ -121,7 +120,7 @@ final class DemoDriftPhase {
                         new ProducerRecord<>(
                                 INPUT,
                                 DemoData.keyName(key),
-                                data.json(i, start + n * EVENT_STEP_MS, values)));
+                                data.goodJson(i, start + n * EVENT_STEP_MS, values)));
             }
             producer.flush();
         }
