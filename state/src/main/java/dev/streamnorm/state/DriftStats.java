@@ -59,6 +59,9 @@ public final class DriftStats {
     private final double[] servedMean;
     private final double[] servedVariance;
 
+    /** The 9 bin edges of every channel, from {@link #servedMean} and {@link #servedVariance}. */
+    private final double[] edges;
+
     /** Empty shadow statistics of {@code channels} channels. */
     public DriftStats(int channels) {
         this(
@@ -84,6 +87,10 @@ public final class DriftStats {
         this.histogram = histogram;
         this.servedMean = servedMean;
         this.servedVariance = servedVariance;
+        this.edges = new double[mean.length * NORMAL_DECILES.length];
+        for (int c = 0; c < mean.length; c++) {
+            setEdges(c);
+        }
     }
 
     /**
@@ -126,12 +133,16 @@ public final class DriftStats {
                 positions);
         boolean first = records++ == 0;
         for (int c = 0; c < channels; c++) {
-            servedMean[c] = served.mean(c);
-            servedVariance[c] = served.variance(c) + eps;
-            double std = Math.sqrt(servedVariance[c]);
+            double mean = served.mean(c);
+            double variance = served.variance(c) + eps;
+            if (mean != servedMean[c] || variance != servedVariance[c]) {
+                servedMean[c] = mean;
+                servedVariance[c] = variance;
+                setEdges(c);
+            }
             for (int l = 0; l < positions; l++) {
                 double x = values[c * positions + l];
-                int bin = bin(x, servedMean[c], std);
+                int bin = bin(x, c);
                 if (first && l == 0) {
                     start(c, x, bin);
                 } else {
@@ -141,13 +152,25 @@ public final class DriftStats {
         }
     }
 
-    /** The bin of {@code x}: the number of edges {@code mean + std·Φ⁻¹(k/10)} at or below it. */
-    static int bin(double x, double mean, double std) {
+    /**
+     * The bin of {@code x} in channel {@code c}: the number of its edges {@code μ_s +
+     * σ_s·Φ⁻¹(k/10)} at or below {@code x} (counted without branches: random values would
+     * mispredict them).
+     */
+    private int bin(double x, int c) {
+        int base = c * NORMAL_DECILES.length;
         int bin = 0;
-        while (bin < NORMAL_DECILES.length && x >= mean + std * NORMAL_DECILES[bin]) {
-            bin++;
+        for (int k = 0; k < NORMAL_DECILES.length; k++) {
+            bin += x >= edges[base + k] ? 1 : 0;
         }
         return bin;
+    }
+
+    private void setEdges(int c) {
+        double std = Math.sqrt(servedVariance[c]);
+        for (int k = 0; k < NORMAL_DECILES.length; k++) {
+            edges[c * NORMAL_DECILES.length + k] = servedMean[c] + std * NORMAL_DECILES[k];
+        }
     }
 
     private void start(int c, double x, int bin) {
@@ -165,8 +188,15 @@ public final class DriftStats {
         variance[c] = keep * (variance[c] + m * d * d);
         int base = c * BINS;
         for (int k = 0; k < BINS; k++) {
-            histogram[base + k] = keep * histogram[base + k] + (k == bin ? m : 0.0);
+            histogram[base + k] *= keep;
         }
+        histogram[base + bin] += m;
+    }
+
+    /** Φ⁻¹(k/10), the k-th standard normal decile, for k = 1..9. */
+    public static double normalDecile(int k) {
+        checkArgument(k >= 1 && k <= 9, "decile k must be in 1..9, got %s", k);
+        return NORMAL_DECILES[k - 1];
     }
 
     /** Number of channels (features). */

@@ -25,10 +25,26 @@ class DriftStatsTest {
 
     @Test
     void aValueOnAnEdgeGoesToTheBinAbove() {
-        assertThat(DriftStats.bin(2.0, 2.0, 3.0)).isEqualTo(5);
-        assertThat(DriftStats.bin(Math.nextDown(2.0), 2.0, 3.0)).isEqualTo(4);
-        assertThat(DriftStats.bin(-1e300, 2.0, 3.0)).isZero();
-        assertThat(DriftStats.bin(1e300, 2.0, 3.0)).isEqualTo(9);
+        RunningStats served = RunningStats.of(new double[] {2.0}, new double[] {9.0}, 1);
+        assertThat(binOf(2.0, served)).isEqualTo(5);
+        assertThat(binOf(Math.nextDown(2.0), served)).isEqualTo(4);
+        double seventhEdge = 2.0 + 3.0 * DriftStats.normalDecile(7);
+        assertThat(binOf(seventhEdge, served)).isEqualTo(7);
+        assertThat(binOf(Math.nextDown(seventhEdge), served)).isEqualTo(6);
+        assertThat(binOf(-1e300, served)).isZero();
+        assertThat(binOf(1e300, served)).isEqualTo(9);
+    }
+
+    /** The bin that a first value {@code x} fills. */
+    private static int binOf(double x, RunningStats served) {
+        DriftStats drift = new DriftStats(1);
+        drift.accept(new double[] {x}, 1, served, 0.0, 0.01);
+        for (int k = 0; k < DriftStats.BINS; k++) {
+            if (drift.histogram(0, k) == 1.0) {
+                return k;
+            }
+        }
+        throw new AssertionError("no bin filled");
     }
 
     @Test
