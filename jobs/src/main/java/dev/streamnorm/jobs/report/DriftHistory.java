@@ -1,8 +1,8 @@
 package dev.streamnorm.jobs.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -73,19 +73,22 @@ final class DriftHistory {
             }
             try {
                 history.add(json.readTree(line));
-            } catch (IOException | RuntimeException e) {
+            } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException(
-                        "drift record " + number + " is not a drift record: " + e.getMessage());
+                        "line " + number + " is not JSON: " + e.getOriginalMessage());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "line " + number + " is not a drift record: " + e.getMessage());
             }
         }
         return history;
     }
 
     private void add(JsonNode record) {
-        String key = record.get("key").asText();
+        String key = required(record, "key").asText();
         JsonNode ts = record.get("ts");
         List<Feature> features = new ArrayList<>();
-        for (JsonNode feature : record.get("features")) {
+        for (JsonNode feature : required(record, "features")) {
             features.add(new Feature(feature));
         }
         if (features.isEmpty()) {
@@ -95,10 +98,18 @@ final class DriftHistory {
                 .add(
                         new Point(
                                 ts == null || ts.isNull() ? null : ts.asLong(),
-                                record.get("records").asLong(),
+                                required(record, "records").asLong(),
                                 record.path("stats_version").asText(""),
-                                record.get("alert").asBoolean(),
+                                required(record, "alert").asBoolean(),
                                 Collections.unmodifiableList(features)));
+    }
+
+    private static JsonNode required(JsonNode record, String field) {
+        JsonNode value = record.get(field);
+        if (value == null || value.isNull()) {
+            throw new IllegalArgumentException("no \"" + field + "\" field");
+        }
+        return value;
     }
 
     /** The keys in the order of their first record. */
