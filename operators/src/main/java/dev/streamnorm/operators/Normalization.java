@@ -85,6 +85,7 @@ public final class Normalization implements Serializable {
     final boolean emitFinalStats;
     final boolean emitStatsVersion;
     final Scope scope;
+    @Nullable final DriftSettings drift;
 
     private Normalization(Builder b, Affine affine) {
         this.norm = b.norm;
@@ -104,6 +105,7 @@ public final class Normalization implements Serializable {
         this.emitFinalStats = b.emitFinalStats;
         this.emitStatsVersion = b.emitStatsVersion;
         this.scope = b.scope;
+        this.drift = b.drift;
         this.epsGiven = b.eps != null;
         this.affineGiven = b.affineGiven || b.alignTo != null;
     }
@@ -125,6 +127,7 @@ public final class Normalization implements Serializable {
         this.emitFinalStats = base.emitFinalStats;
         this.emitStatsVersion = base.emitStatsVersion;
         this.scope = base.scope;
+        this.drift = base.drift;
         this.epsGiven = base.epsGiven;
         this.affineGiven = base.affineGiven;
     }
@@ -292,6 +295,12 @@ public final class Normalization implements Serializable {
         return emitFinalStats;
     }
 
+    /** How eval mode watches drift ({@link DriftReport#SIDE_OUTPUT}), or null when it does not. */
+    @Nullable
+    public DriftSettings drift() {
+        return drift;
+    }
+
     /** The running-stats update of this configuration. */
     public UpdatePolicy updatePolicy() {
         if (convention == Convention.KERAS) {
@@ -329,6 +338,7 @@ public final class Normalization implements Serializable {
         private boolean emitFinalStats;
         private boolean emitStatsVersion;
         private Scope scope = Scope.KEY;
+        @Nullable private DriftSettings drift;
 
         Builder() {}
 
@@ -461,6 +471,12 @@ public final class Normalization implements Serializable {
             return this;
         }
 
+        /** Watch the drift of live features against the served stats (eval mode); null: off. */
+        public Builder setDrift(@Nullable DriftSettings drift) {
+            this.drift = drift;
+            return this;
+        }
+
         /**
          * Validates the configuration.
          *
@@ -495,6 +511,10 @@ public final class Normalization implements Serializable {
                                             || (scope == Scope.GLOBAL && mode == Mode.ONLINE))),
                     "final stats (--stats-out) exist only for batch norm in train mode (or"
                             + " online mode with --scope global)");
+            checkArgument(
+                    drift == null
+                            || (norm == Norm.BATCH && mode == Mode.EVAL && scope == Scope.KEY),
+                    "--drift applies to batch norm in eval mode with key scope");
             checkPerRecordOptions();
             if (norm == Norm.BATCH) {
                 checkBatchOptions();

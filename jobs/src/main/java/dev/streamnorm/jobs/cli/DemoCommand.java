@@ -1,6 +1,7 @@
 package dev.streamnorm.jobs.cli;
 
 import dev.streamnorm.jobs.demo.DemoRun;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -16,7 +17,9 @@ import picocli.CommandLine.Option;
             "Starts an in-process Kafka broker (KRaft) and a local Flink with its Web UI, produces"
                     + " synthetic feature vectors (keys with very different scales, drift, a few"
                     + " bad records), normalizes them exactly-once from Kafka to Kafka in train"
-                    + " mode, and prints a summary. Needs nothing installed or running."
+                    + " mode, and prints a summary. Then serves the learned stats in eval mode"
+                    + " while one key drifts, and writes a drift report. Needs nothing installed"
+                    + " or running."
         })
 final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -76,6 +79,23 @@ final class DemoCommand implements Callable<Integer> {
             description = "Records/s produced with --keep-running (default: ${DEFAULT-VALUE})")
     int rate;
 
+    @Option(
+            names = "--drift-records",
+            paramLabel = "N",
+            defaultValue = "40000",
+            description =
+                    "Records of the drift phase after training: the learned stats serve them in"
+                            + " eval mode while one key's distribution shifts midway; 0 skips it"
+                            + " (default: ${DEFAULT-VALUE})")
+    long driftRecords;
+
+    @Option(
+            names = "--report",
+            paramLabel = "FILE",
+            defaultValue = "streamnorm-drift-report.html",
+            description = "Where the drift phase writes its report (default: ${DEFAULT-VALUE})")
+    Path report;
+
     @Override
     public Integer call() throws Exception {
         if (records <= 0
@@ -85,11 +105,12 @@ final class DemoCommand implements Callable<Integer> {
                 || parallelism <= 0
                 || rate <= 0
                 || checkpointInterval.isZero()
-                || checkpointInterval.isNegative()) {
+                || checkpointInterval.isNegative()
+                || driftRecords < 0) {
             return ExitCodes.usageError(
                     spec,
                     "--records, --keys, --features, --batch-size, --parallelism, --rate and"
-                            + " --checkpoint-interval must be positive");
+                            + " --checkpoint-interval must be positive, --drift-records >= 0");
         }
         DemoRun.Settings settings =
                 new DemoRun.Settings(
@@ -100,7 +121,9 @@ final class DemoCommand implements Callable<Integer> {
                         parallelism,
                         checkpointInterval,
                         keepRunning,
-                        rate);
+                        rate,
+                        driftRecords,
+                        report);
         return new DemoRun(settings, spec.commandLine().getOut()).run()
                 ? ExitCodes.OK
                 : ExitCodes.FAILED;

@@ -9,9 +9,11 @@ import dev.streamnorm.jobs.pipeline.Delivery;
 import dev.streamnorm.jobs.pipeline.JobConfig;
 import dev.streamnorm.jobs.pipeline.NormalizeJob;
 import dev.streamnorm.jobs.pipeline.Preflight;
+import dev.streamnorm.jobs.pipeline.PrometheusMetrics;
 import dev.streamnorm.jobs.pipeline.RestartPolicy;
 import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.operators.Convention;
+import dev.streamnorm.operators.DriftSettings;
 import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.Norm;
@@ -183,6 +185,50 @@ final class RunCommand implements Callable<Integer> {
             description = "Add \"stats_version\" (the stats that normalized it) to each record")
     boolean emitStatsVersion;
 
+    // ---- drift of live features against the served stats (README "Drift") ----
+
+    @Option(
+            names = "--drift",
+            paramLabel = "URI",
+            description =
+                    "Eval mode: write drift records of the live features against the served stats"
+                            + " here (kafka://, file:// or stdout)")
+    String drift;
+
+    @Option(
+            names = "--drift-interval",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description =
+                    "A drift record per key every DURATION of event time (default: only one per"
+                            + " key, at the end of bounded input)")
+    Duration driftInterval;
+
+    @Option(
+            names = "--drift-momentum",
+            paramLabel = "M",
+            description = "Weight of a new value in the live stats and histogram (default: 0.01)")
+    Double driftMomentum;
+
+    @Option(
+            names = "--drift-threshold",
+            paramLabel = "T",
+            description = "Alert when a feature's |shift| reaches T (default: 3)")
+    Double driftThreshold;
+
+    @Option(
+            names = "--drift-psi",
+            paramLabel = "P",
+            description = "Alert when a feature's psi reaches P (default: 0.25)")
+    Double driftPsi;
+
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description =
+                    "Local runs: serve the job's metrics for Prometheus on 127.0.0.1:PORT/metrics")
+    Integer metricsPort;
+
     @Option(names = "--parallelism", paramLabel = "P", description = "Job parallelism")
     Integer parallelism;
 
@@ -315,6 +361,9 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return ExitCodes.usageError(spec, e.getMessage());
         }
+        if (metricsPort != null) {
+            PrometheusMetrics.configure(flinkConf, metricsPort);
+        }
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         try {
@@ -327,6 +376,10 @@ final class RunCommand implements Callable<Integer> {
 
     /** Parses and validates every option; file contents are read here too. */
     JobConfig jobConfig() {
+        if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
+            throw new IllegalArgumentException(
+                    "--metrics-port must be in 1..65535, got " + metricsPort);
+        }
         @Nullable StatsFile statsFile = stats == null ? null : StatsFile.read(stats);
         // An affine given by neither leaves the one of a restored savepoint in place.
         @Nullable
@@ -357,7 +410,8 @@ final class RunCommand implements Callable<Integer> {
                         .setStateTtl(stateTtl)
                         .setScope(enumOf(Scope.class, scope, "--scope"))
                         .setEmitFinalStats(statsOut != null)
-                        .setEmitStatsVersion(emitStatsVersion);
+                        .setEmitStatsVersion(emitStatsVersion)
+                        .setDrift(driftSettings());
         if (affineTransform != null) {
             normalization.setAffine(affineTransform);
         }
@@ -386,7 +440,29 @@ final class RunCommand implements Callable<Integer> {
                 transactionTimeout,
                 statsOut,
                 statsUpdates == null ? null : Endpoint.parse(statsUpdates),
-                statsUpdatesIdle);
+                statsUpdatesIdle,
+                drift == null ? null : Endpoint.parse(drift));
+    }
+
+    /** The drift settings of {@code --drift}, or null; the other drift options need it. */
+    @Nullable
+    private DriftSettings driftSettings() {
+        if (drift == null) {
+            if (driftInterval != null
+                    || driftMomentum != null
+                    || driftThreshold != null
+                    || driftPsi != null) {
+                throw new IllegalArgumentException(
+                        "--drift-interval, --drift-momentum, --drift-threshold and --drift-psi"
+                                + " need --drift URI");
+            }
+            return null;
+        }
+        return DriftSettings.of(
+                driftInterval,
+                driftMomentum != null ? driftMomentum : DriftSettings.DEFAULT_MOMENTUM,
+                driftThreshold != null ? driftThreshold : DriftSettings.DEFAULT_THRESHOLD,
+                driftPsi != null ? driftPsi : DriftSettings.DEFAULT_PSI);
     }
 
     /** The stats entry that {@code FILE[#KEY]} names: KEY, else '*', else the only entry. */

@@ -16,8 +16,15 @@ import picocli.CommandLine.Option;
 @Command(
         name = "stats",
         mixinStandardHelpOptions = true,
-        description = "Moves running stats between savepoints and stats files (DESIGN §4).",
-        subcommands = {StatsExportCommand.class, StatsImportCommand.class, StatsShowCommand.class})
+        description =
+                "Moves running stats between savepoints and stats files (DESIGN §4); compares"
+                        + " two of them.",
+        subcommands = {
+            StatsExportCommand.class,
+            StatsImportCommand.class,
+            StatsShowCommand.class,
+            StatsDiffCommand.class
+        })
 final class StatsCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

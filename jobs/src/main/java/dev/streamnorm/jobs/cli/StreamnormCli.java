@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             ConformanceCommand.class,
             StatsCommand.class,
+            ReportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class StreamnormCli implements Runnable {

@@ -64,12 +64,19 @@ final class DemoData {
         return values;
     }
 
+    /** Moves feature {@code feature} of {@code values} of key {@code key} by {@code sigmas}. */
+    void shift(double[] values, int key, int feature, double sigmas) {
+        values[feature] += sigmas * scale[key][feature];
+    }
+
     /** Record {@code i} as JSON; good records carry the given values. */
     String json(long i, long timestamp, double[] values) {
+        return isBad(i) ? badJson(i, keyName(keyOf(i)), timestamp) : goodJson(i, timestamp, values);
+    }
+
+    /** Record {@code i} as a good record with the given values, even where it would be bad. */
+    String goodJson(long i, long timestamp, double[] values) {
         String key = keyName(keyOf(i));
-        if (isBad(i)) {
-            return badJson(i, key, timestamp);
-        }
         StringBuilder text =
                 new StringBuilder(32 + 24 * values.length)
                         .append("{\"id\":")
@@ -100,7 +107,12 @@ final class DemoData {
             case "non-finite":
                 return prefix + ",\"values\":[NaN,1.0]}";
             default:
-                return prefix + ",\"values\":[1.0,2.0,3.0]}";
+                // One value too many, whatever the number of features.
+                StringBuilder values = new StringBuilder(prefix).append(",\"values\":[0.0");
+                for (int f = 0; f < features; f++) {
+                    values.append(",1.0");
+                }
+                return values.append("]}").toString();
         }
     }
 }

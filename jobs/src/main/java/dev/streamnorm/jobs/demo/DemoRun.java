@@ -14,6 +14,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,7 +45,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class DemoRun {
     private static final String INPUT = "demo-input";
     private static final String OUTPUT = "demo-output";
-    private static final String DEAD_LETTERS = "demo-dead-letters";
+    static final String DEAD_LETTERS = "demo-dead-letters";
     private static final Duration STALL_LIMIT = Duration.ofSeconds(90);
 
     /** What the demo runs. */
@@ -56,6 +59,11 @@ public final class DemoRun {
         final boolean keepRunning;
         final int rate;
 
+        /** Records of the drift phase (0: no drift phase), and where its report goes. */
+        final long driftRecords;
+
+        final Path report;
+
         public Settings(
                 long records,
                 int keys,
@@ -64,7 +72,9 @@ public final class DemoRun {
                 int parallelism,
                 Duration checkpointInterval,
                 boolean keepRunning,
-                int rate) {
+                int rate,
+                long driftRecords,
+                Path report) {
             this.records = records;
             this.keys = keys;
             this.features = features;
@@ -73,6 +83,8 @@ public final class DemoRun {
             this.checkpointInterval = checkpointInterval;
             this.keepRunning = keepRunning;
             this.rate = rate;
+            this.driftRecords = driftRecords;
+            this.report = report;
         }
     }
 
@@ -137,13 +149,25 @@ public final class DemoRun {
             long start = System.nanoTime();
             producer.start();
             boolean complete;
+            boolean drift = settings.driftRecords > 0 && !settings.keepRunning;
+            String savepoint = null;
             try {
                 complete = follow(kafka.bootstrapServers(), start);
             } finally {
                 stopped = true;
-                job.cancel().get();
+                if (drift) {
+                    savepoint =
+                            job.stopWithSavepoint(
+                                            false, savepointDir(), SavepointFormatType.CANONICAL)
+                                    .get();
+                } else {
+                    job.cancel().get();
+                }
             }
             printSummary(start);
+            if (drift && complete) {
+                new DemoDriftPhase(settings, out).run(kafka, savepoint, produced.get());
+            }
             return complete;
         }
     }
@@ -177,13 +201,19 @@ public final class DemoRun {
                 JobConfig.DEFAULT_STATS_UPDATES_IDLE);
     }
 
-    private void produce(String bootstrap) {
+    /** An idempotent producer of string keys and JSON values. */
+    static Properties producerProperties(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return props;
+    }
+
+    private void produce(String bootstrap) {
+        Properties props = producerProperties(bootstrap);
         DemoData data = new DemoData(settings.keys, settings.features, 42L);
         long started = System.nanoTime();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
@@ -333,6 +363,11 @@ public final class DemoRun {
     private void say(String line) {
         out.println("[demo] " + line);
         out.flush();
+    }
+
+    /** A fresh directory for the train job's savepoint. */
+    private static String savepointDir() throws IOException {
+        return Files.createTempDirectory("streamnorm-demo-savepoint-").toUri().toString();
     }
 
     private static int freePort() throws IOException {

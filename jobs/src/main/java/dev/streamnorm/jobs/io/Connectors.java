@@ -131,7 +131,7 @@ public final class Connectors {
         }
     }
 
-    private static <T> KafkaSink<T> kafkaSink(
+    static <T> KafkaSink<T> kafkaSink(
             JobConfig config, Endpoint target, KafkaRecordSerializationSchema<T> schema) {
         boolean exactlyOnce = config.delivery == Delivery.EXACTLY_ONCE;
         return KafkaSink.<T>builder()
@@ -149,8 +149,7 @@ public final class Connectors {
                 .build();
     }
 
-    private static void sinkLines(
-            DataStream<byte[]> lines, @Nullable Endpoint target, String what) {
+    static void sinkLines(DataStream<byte[]> lines, @Nullable Endpoint target, String what) {
         if (target != null && target.kind() == Endpoint.Kind.FILE) {
             lines.sinkTo(new LineFileSink(target.path()))
                     .setParallelism(1)

@@ -6,6 +6,7 @@ import dev.streamnorm.operators.FeatureRecord;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -54,6 +55,15 @@ final class KafkaMessages<T> implements KafkaRecordSerializationSchema<T> {
                                         ? null
                                         : letter.key().getBytes(StandardCharsets.UTF_8),
                                 encoder.encode(letter)));
+    }
+
+    /** Bytes encoded upstream, keyed by the string of the pair. */
+    static KafkaMessages<Tuple2<String, byte[]>> encoded(String topic) {
+        return new KafkaMessages<>(
+                topic,
+                (t, keyed, encoder) ->
+                        new ProducerRecord<>(
+                                t, keyed.f0.getBytes(StandardCharsets.UTF_8), keyed.f1));
     }
 
     @Override

@@ -56,6 +56,9 @@ public final class JobConfig implements Serializable {
     /** After how long without messages the stats-update topic stops holding records back. */
     public final Duration statsUpdatesIdle;
 
+    /** Where eval mode writes drift records ({@code --drift}), or null (drift is not watched). */
+    @Nullable public final Endpoint drift;
+
     /** The default of {@link #statsUpdatesIdle}. */
     public static final Duration DEFAULT_STATS_UPDATES_IDLE = Duration.ofSeconds(1);
 
@@ -79,6 +82,51 @@ public final class JobConfig implements Serializable {
             @Nullable Path statsOut,
             @Nullable Endpoint statsUpdates,
             Duration statsUpdatesIdle) {
+        this(
+                jobName,
+                input,
+                output,
+                deadLetter,
+                normalization,
+                delivery,
+                checkpointInterval,
+                stateBackend,
+                checkpointDir,
+                fromSavepoint,
+                parallelism,
+                kafka,
+                groupId,
+                startingOffsets,
+                bounded,
+                transactionTimeout,
+                statsOut,
+                statsUpdates,
+                statsUpdatesIdle,
+                null);
+    }
+
+    /** A configuration that writes drift records to {@code drift} (when not null). */
+    public JobConfig(
+            String jobName,
+            Endpoint input,
+            Endpoint output,
+            @Nullable Endpoint deadLetter,
+            Normalization normalization,
+            Delivery delivery,
+            Duration checkpointInterval,
+            String stateBackend,
+            @Nullable String checkpointDir,
+            @Nullable String fromSavepoint,
+            @Nullable Integer parallelism,
+            KafkaSettings kafka,
+            String groupId,
+            StartingOffsets startingOffsets,
+            boolean bounded,
+            Duration transactionTimeout,
+            @Nullable Path statsOut,
+            @Nullable Endpoint statsUpdates,
+            Duration statsUpdatesIdle,
+            @Nullable Endpoint drift) {
         this.jobName = checkNotNull(jobName);
         this.input = checkNotNull(input);
         this.output = checkNotNull(output);
@@ -98,6 +146,10 @@ public final class JobConfig implements Serializable {
         this.statsOut = statsOut;
         this.statsUpdates = statsUpdates;
         this.statsUpdatesIdle = checkNotNull(statsUpdatesIdle);
+        this.drift = drift;
+        checkArgument(
+                (drift == null) == (normalization.drift() == null),
+                "drift records need both a --drift endpoint and the drift settings");
         checkArgument(
                 statsUpdates == null || statsUpdates.kind() == Endpoint.Kind.KAFKA,
                 "--stats-updates must be kafka://host:port/topic, got %s",

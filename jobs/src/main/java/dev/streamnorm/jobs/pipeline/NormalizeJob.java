@@ -1,10 +1,12 @@
 package dev.streamnorm.jobs.pipeline;
 
 import dev.streamnorm.jobs.io.Connectors;
+import dev.streamnorm.jobs.io.DriftSink;
 import dev.streamnorm.jobs.io.RawRecord;
 import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.jobs.stats.StatsFileSink;
 import dev.streamnorm.operators.DeadLetter;
+import dev.streamnorm.operators.DriftReport;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.StatsTable;
@@ -50,13 +52,18 @@ public final class NormalizeJob {
         /** Each key's final stats at the end of bounded input (when requested). */
         public final DataStream<Tuple2<String, RunningStats>> finalStats;
 
+        /** Drift records (eval mode with {@code --drift}; empty otherwise). */
+        public final DataStream<DriftReport> drift;
+
         Outputs(
                 DataStream<FeatureRecord> records,
                 DataStream<DeadLetter> deadLetters,
-                DataStream<Tuple2<String, RunningStats>> finalStats) {
+                DataStream<Tuple2<String, RunningStats>> finalStats,
+                DataStream<DriftReport> drift) {
             this.records = records;
             this.deadLetters = deadLetters;
             this.finalStats = finalStats;
+            this.drift = drift;
         }
     }
 
@@ -121,7 +128,9 @@ public final class NormalizeJob {
                         .name("decode json");
         DataStream<FeatureRecord> records = decoded;
         Normalization normalization = config.normalization;
-        if (normalization.batchInterval() != null || rawUpdates != null) {
+        if (normalization.batchInterval() != null
+                || rawUpdates != null
+                || normalization.drift() != null) {
             WatermarkStrategy<FeatureRecord> watermarks =
                     withIdleness(
                             WatermarkStrategy.<FeatureRecord>forMonotonousTimestamps()
@@ -162,7 +171,10 @@ public final class NormalizeJob {
         }
         deadLetters = deadLetters.union(normalized.getSideOutput(Normalization.DEAD_LETTERS));
         return new Outputs(
-                normalized, deadLetters, normalized.getSideOutput(Normalization.FINAL_STATS));
+                normalized,
+                deadLetters,
+                normalized.getSideOutput(Normalization.FINAL_STATS),
+                normalized.getSideOutput(DriftReport.SIDE_OUTPUT));
     }
 
     /** {@code strategy} marking its stream idle after {@code idleness}; zero never. */
@@ -197,6 +209,9 @@ public final class NormalizeJob {
     public static void sinkOutputs(Outputs outputs, JobConfig config) {
         Connectors.sinkRecords(outputs.records, config);
         Connectors.sinkDeadLetters(outputs.deadLetters, config);
+        if (config.drift != null) {
+            DriftSink.sink(outputs.drift, config);
+        }
         if (config.statsOut != null) {
             outputs.finalStats
                     .sinkTo(new StatsFileSink(config.statsOut, statsFileHeader(config)))

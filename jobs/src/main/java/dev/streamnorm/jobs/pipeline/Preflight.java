@@ -57,6 +57,7 @@ public final class Preflight {
         }
         checkWritable(config.output, "output");
         checkWritable(config.deadLetter, "dead-letter");
+        checkWritable(config.drift, "drift");
         if (config.statsOut != null) {
             checkWritableFile(config.statsOut, "--stats-out");
         }
@@ -129,7 +130,7 @@ public final class Preflight {
         if (config.statsUpdates != null) {
             topics(clusters, config.statsUpdates).statsUpdates.add(config.statsUpdates.topic());
         }
-        for (Endpoint out : new Endpoint[] {config.output, config.deadLetter}) {
+        for (Endpoint out : new Endpoint[] {config.output, config.deadLetter, config.drift}) {
             if (out != null && out.kind() == Endpoint.Kind.KAFKA) {
                 topics(clusters, out).output.add(out.topic());
             }

@@ -1,5 +1,6 @@
 package dev.streamnorm.operators.internal;
 
+import dev.streamnorm.operators.DriftReport;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.StatsTable;
@@ -24,6 +25,7 @@ final class EvalFunction extends KeyedNormFunction {
 
     private transient Map<String, ChannelNormalizer> fromTable;
     private transient RestoredNormalizers fromState;
+    @Nullable private transient DriftTracker drift;
 
     EvalFunction(Normalization config) {
         super(config);
@@ -38,6 +40,11 @@ final class EvalFunction extends KeyedNormFunction {
             fromTable.put(key, FrozenStats.normalizer(config, stats));
         }
         fromState = new RestoredNormalizers(config);
+        drift =
+                config.drift() == null
+                        ? null
+                        : new DriftTracker(
+                                config, getRuntimeContext(), getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -58,8 +65,35 @@ final class EvalFunction extends KeyedNormFunction {
         if (!accept(record, normalizer.shape().size(), ctx)) {
             return;
         }
+        if (drift != null) {
+            RunningStats served =
+                    restored != null ? restored : drift.served(config.initialStats(), key);
+            output(
+                    drift.accept(
+                            key,
+                            record.values(),
+                            FollowingEvalFunction.eventTime(record, ctx.timestamp()),
+                            served,
+                            FollowingEvalFunction.INITIAL_VERSION,
+                            ctx.timerService()),
+                    ctx);
+        }
         normalizer.apply(record.values(), record.values());
         emit(record, out);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeatureRecord> out)
+            throws Exception {
+        if (drift != null) {
+            output(drift.onTimer(ctx.getCurrentKey(), timestamp), ctx);
+        }
+    }
+
+    private static void output(@Nullable DriftReport report, Context ctx) {
+        if (report != null) {
+            ctx.output(DriftReport.SIDE_OUTPUT, report);
+        }
     }
 
     @Nullable

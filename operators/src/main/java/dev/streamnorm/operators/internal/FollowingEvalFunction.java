@@ -1,6 +1,7 @@
 package dev.streamnorm.operators.internal;
 
 import dev.streamnorm.operators.DeadLetter;
+import dev.streamnorm.operators.DriftReport;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.NormalizationState;
@@ -81,6 +82,7 @@ public final class FollowingEvalFunction
     private transient Map<String, ChannelNormalizer> initialNormalizers;
 
     private transient RestoredNormalizers restoredNormalizers;
+    @Nullable private transient DriftTracker drift;
 
     public FollowingEvalFunction(Normalization config) {
         this.config = config;
@@ -115,6 +117,11 @@ public final class FollowingEvalFunction
         normalizers = new HashMap<>();
         initialNormalizers = new HashMap<>();
         restoredNormalizers = new RestoredNormalizers(config);
+        drift =
+                config.drift() == null
+                        ? null
+                        : new DriftTracker(
+                                config, getRuntimeContext(), getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -143,12 +150,14 @@ public final class FollowingEvalFunction
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeatureRecord> out)
             throws Exception {
         List<FeatureRecord> due = held.get(timestamp);
-        if (due == null) {
-            return;
+        if (due != null) {
+            held.remove(timestamp);
+            for (FeatureRecord record : due) {
+                normalize(record, timestamp, ctx, out);
+            }
         }
-        held.remove(timestamp);
-        for (FeatureRecord record : due) {
-            normalize(record, timestamp, ctx, out);
+        if (drift != null) {
+            output(drift.onTimer(ctx.getCurrentKey(), timestamp), ctx);
         }
     }
 
@@ -195,7 +204,7 @@ public final class FollowingEvalFunction
     }
 
     /** The record's event time: its own, else the stream element's, else none. */
-    private static long eventTime(FeatureRecord record, @Nullable Long elementTimestamp) {
+    static long eventTime(FeatureRecord record, @Nullable Long elementTimestamp) {
         if (record.timestamp() != FeatureRecord.NO_TIMESTAMP) {
             return record.timestamp();
         }
@@ -219,8 +228,15 @@ public final class FollowingEvalFunction
         if (!accept(record, normalizer.shape().size(), ctx)) {
             return;
         }
-        normalizer.apply(record.values(), record.values());
         String version = update == null ? INITIAL_VERSION : update.version();
+        if (drift != null) {
+            RunningStats served =
+                    update == null ? initialStats(key) : drift.served(update.stats(), key);
+            output(
+                    drift.accept(key, record.values(), time, served, version, ctx.timerService()),
+                    ctx);
+        }
+        normalizer.apply(record.values(), record.values());
         metrics.recordsNormalized.inc();
         out.collect(config.emitStatsVersion() ? record.withStatsVersion(version) : record);
     }
@@ -248,6 +264,18 @@ public final class FollowingEvalFunction
             return restoredNormalizers.of(key, restored);
         }
         return cached(initialNormalizers, config.initialStats(), key);
+    }
+
+    /** The stats behind {@link #initial}. */
+    private RunningStats initialStats(String key) throws Exception {
+        RunningStats restored = statsState.value();
+        return restored != null ? restored : drift.served(config.initialStats(), key);
+    }
+
+    private static void output(@Nullable DriftReport report, ReadOnlyContext ctx) {
+        if (report != null) {
+            ctx.output(DriftReport.SIDE_OUTPUT, report);
+        }
     }
 
     @Nullable

@@ -21,6 +21,7 @@ import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
@@ -260,6 +261,16 @@ final class Harnesses {
                 throw new AssertionError("no counter " + name + " registered");
             }
             return counter.getCount();
+        }
+
+        /** The value of the operator gauge {@code name}. */
+        @SuppressWarnings("unchecked")
+        <T> T gauge(String name) {
+            Gauge<T> gauge = (Gauge<T>) operator.get(name);
+            if (gauge == null) {
+                throw new AssertionError("no gauge " + name + " registered");
+            }
+            return gauge.getValue();
         }
 
         @Override
