@@ -8,86 +8,150 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 
 /**
  * A Kafka broker in its own JVM, the way an operator runs one: KRaft, one combined broker and
  * controller on loopback ports, storage formatted with {@code kafka.tools.StorageTool}, then {@code
  * kafka.Kafka server.properties}. Replication factors are 1, so transactions work on one broker;
- * retention is unlimited, so no test record is ever deleted.
+ * retention is unlimited, so no test record is ever deleted. With a {@link SaslSslSecurity},
+ * clients connect over SASL_SSL with SCRAM-SHA-512 only. It can be killed and restarted on the same
+ * storage and ports, as a broker that crashes and comes back.
  */
 final class KafkaBrokerProcess {
     private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final List<String> JVM_FLAGS = List.of("-Xms256m", "-Xmx512m");
 
-    private final JvmProcess process;
+    private final JvmProcesses processes;
+    private final Path properties;
+    private final Path log4jConfig;
     private final String bootstrapServers;
+    private final Map<String, String> clientProperties;
+    private JvmProcess process;
 
-    private KafkaBrokerProcess(JvmProcess process, String bootstrapServers) {
-        this.process = process;
+    private KafkaBrokerProcess(
+            JvmProcesses processes,
+            Path properties,
+            Path log4jConfig,
+            String bootstrapServers,
+            Map<String, String> clientProperties) {
+        this.processes = processes;
+        this.properties = properties;
+        this.log4jConfig = log4jConfig;
         this.bootstrapServers = bootstrapServers;
+        this.clientProperties = clientProperties;
     }
 
     /** Formats storage under {@code dir}, starts the broker and waits until it serves requests. */
     static KafkaBrokerProcess start(JvmProcesses processes, Path dir, Path log4jConfig)
             throws Exception {
+        return start(processes, dir, log4jConfig, null);
+    }
+
+    /**
+     * Like {@link #start(JvmProcesses, Path, Path)}, with clients authenticated over SASL_SSL as
+     * {@code security} says (when not null); {@link #admin()} is then its admin user.
+     */
+    static KafkaBrokerProcess start(
+            JvmProcesses processes, Path dir, Path log4jConfig, @Nullable SaslSslSecurity security)
+            throws Exception {
         int brokerPort = FreePort.pick();
         int controllerPort = FreePort.pick();
         Path properties = dir.resolve("server.properties");
         Files.createDirectories(dir);
-        Files.writeString(properties, serverProperties(dir, brokerPort, controllerPort));
-        String classpath = BuildOutputs.kafkaBrokerClasspath();
-        List<String> jvmFlags = List.of("-Xms256m", "-Xmx512m");
-        Path logs = dir.resolve("logs");
-
-        JvmProcess format =
-                processes.start(
-                        "kafka-storage-format",
-                        classpath,
-                        jvmFlags,
-                        "kafka.tools.StorageTool",
+        List<String> lines = new ArrayList<>(commonProperties(dir, controllerPort));
+        if (security == null) {
+            lines.addAll(plaintextListeners(brokerPort, controllerPort));
+        } else {
+            lines.addAll(security.serverProperties(brokerPort, controllerPort));
+        }
+        Files.writeString(properties, String.join("\n", lines) + "\n");
+        List<String> format =
+                new ArrayList<>(
                         List.of(
                                 "format",
                                 "-t",
                                 Uuid.randomUuid().toString(),
                                 "-c",
-                                properties.toString()),
-                        Map.of(),
-                        logs,
-                        log4jConfig);
-        if (format.awaitExit(STARTUP) != 0) {
-            throw new AssertionError("formatting Kafka storage failed:\n" + format.tail(40));
+                                properties.toString()));
+        if (security != null) {
+            format.addAll(security.formatArguments());
         }
-        JvmProcess broker =
+        JvmProcess formatting =
                 processes.start(
-                        "kafka-broker",
-                        classpath,
-                        jvmFlags,
-                        "kafka.Kafka",
-                        List.of(properties.toString()),
+                        "kafka-storage-format",
+                        BuildOutputs.kafkaBrokerClasspath(),
+                        JVM_FLAGS,
+                        "kafka.tools.StorageTool",
+                        format,
                         Map.of(),
-                        logs,
+                        dir.resolve("logs"),
                         log4jConfig);
-        KafkaBrokerProcess started = new KafkaBrokerProcess(broker, "127.0.0.1:" + brokerPort);
-        started.awaitReady();
+        if (formatting.awaitExit(STARTUP) != 0) {
+            throw new AssertionError("formatting Kafka storage failed:\n" + formatting.tail(40));
+        }
+        Map<String, String> client =
+                security == null
+                        ? Map.of()
+                        : security.clientProperties(SaslSslSecurity.ADMIN, security.adminPassword);
+        KafkaBrokerProcess started =
+                new KafkaBrokerProcess(
+                        processes, properties, log4jConfig, "127.0.0.1:" + brokerPort, client);
+        started.startProcess();
         return started;
     }
 
-    private static String serverProperties(Path dir, int brokerPort, int controllerPort) {
-        String listeners =
-                "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort;
-        return String.join(
-                "\n",
+    private void startProcess() throws Exception {
+        process =
+                processes.start(
+                        "kafka-broker",
+                        BuildOutputs.kafkaBrokerClasspath(),
+                        JVM_FLAGS,
+                        "kafka.Kafka",
+                        List.of(properties.toString()),
+                        Map.of(),
+                        properties.resolveSibling("logs"),
+                        log4jConfig);
+        awaitReady();
+    }
+
+    /** Kills the broker with SIGKILL: no clean shutdown, open transactions stay open. */
+    void kill() {
+        process.kill();
+    }
+
+    /** Starts the broker again on its storage and ports and waits until it serves requests. */
+    void restart() throws Exception {
+        if (process.isAlive()) {
+            throw new IllegalStateException("the broker still runs: " + process);
+        }
+        startProcess();
+    }
+
+    private static List<String> plaintextListeners(int brokerPort, int controllerPort) {
+        return List.of(
+                "listeners=PLAINTEXT://127.0.0.1:"
+                        + brokerPort
+                        + ",CONTROLLER://127.0.0.1:"
+                        + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    }
+
+    private static List<String> commonProperties(Path dir, int controllerPort) {
+        return List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=" + listeners,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "log.dirs=" + dir.resolve("data"),
                 "num.partitions=1",
                 "offsets.topic.replication.factor=1",
@@ -97,8 +161,7 @@ final class KafkaBrokerProcess {
                 "transaction.state.log.num.partitions=4",
                 "group.initial.rebalance.delay.ms=0",
                 "auto.create.topics.enable=false",
-                "log.retention.ms=-1",
-                "");
+                "log.retention.ms=-1");
     }
 
     private void awaitReady() throws Exception {
@@ -140,9 +203,30 @@ final class KafkaBrokerProcess {
         }
     }
 
+    /** The properties a client of this broker needs besides the bootstrap servers (admin's). */
+    Map<String, String> clientProperties() {
+        return clientProperties;
+    }
+
+    /** Adds a SCRAM user with Kafka's Admin API (a broker started with security only). */
+    void createScramUser(String user, String password) throws Exception {
+        try (Admin admin = admin()) {
+            admin.alterUserScramCredentials(
+                            List.of(
+                                    new UserScramCredentialUpsertion(
+                                            user,
+                                            new ScramCredentialInfo(
+                                                    ScramMechanism.SCRAM_SHA_512, 4096),
+                                            password)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
     /** An admin client of this broker; the caller closes it. */
     Admin admin() {
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
