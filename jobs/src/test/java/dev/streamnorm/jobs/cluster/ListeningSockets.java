@@ -66,8 +66,10 @@ final class ListeningSockets {
                             + (v >> 24 & 0xff);
         } else if (ip.equals("0000000000000000FFFF00000100007F")) {
             ip = "127.0.0.1";
+        } else if (ip.equals("00000000000000000000000000000000")) {
+            ip = "[::]";
         } else if (ip.equals("00000000000000000000000001000000")) {
-            ip = "::1";
+            ip = "[::1]";
         } else {
             ip = "[" + ip + "]";
         }
