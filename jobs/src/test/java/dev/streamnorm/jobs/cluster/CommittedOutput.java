@@ -73,6 +73,11 @@ final class CommittedOutput implements AutoCloseable {
         }
     }
 
+    /** The check the records read go to. */
+    SequenceCheck check() {
+        return check;
+    }
+
     /** Committed output records read so far. */
     long outputs() {
         return check.outputs();

@@ -18,12 +18,13 @@ import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A Kafka broker in its own JVM, the way an operator runs one: KRaft, one combined broker and
- * controller on loopback ports, storage formatted with {@code kafka.tools.StorageTool}, then {@code
- * kafka.Kafka server.properties}. Replication factors are 1, so transactions work on one broker;
- * retention is unlimited, so no test record is ever deleted. With a {@link SaslSslSecurity},
- * clients connect over SASL_SSL with SCRAM-SHA-512 only. It can be killed and restarted on the same
- * storage and ports, as a broker that crashes and comes back.
+ * A Kafka broker in its own JVM, the way an operator runs one: KRaft, a combined broker and
+ * controller on loopback ports (one, or a cluster of several, {@link #startCluster}), storage
+ * formatted with {@code kafka.tools.StorageTool}, then {@code kafka.Kafka server.properties}.
+ * Internal topics are replicated to every broker (a single one works alone); retention is
+ * unlimited, so no test record is ever deleted. With a {@link SaslSslSecurity}, clients connect
+ * over SASL_SSL with SCRAM-SHA-512 only. It can be killed and restarted on the same storage and
+ * ports, as a broker that crashes and comes back.
  */
 final class KafkaBrokerProcess {
     private static final Duration STARTUP = Duration.ofSeconds(90);
@@ -64,9 +65,88 @@ final class KafkaBrokerProcess {
             throws Exception {
         int brokerPort = FreePort.pick();
         int controllerPort = FreePort.pick();
+        KafkaBrokerProcess broker =
+                prepare(
+                        processes,
+                        dir,
+                        log4jConfig,
+                        security,
+                        Uuid.randomUuid().toString(),
+                        1,
+                        "1@127.0.0.1:" + controllerPort,
+                        1,
+                        brokerPort,
+                        controllerPort);
+        broker.launch();
+        broker.awaitReady();
+        return broker;
+    }
+
+    /**
+     * A KRaft cluster of {@code nodes} combined brokers and controllers, each its own JVM with its
+     * storage under {@code dir/node-<id>}; internal topics are replicated to every node (min ISR
+     * 2). Returns them in node id order; each one's {@link #bootstrapServers()} is its own.
+     */
+    static List<KafkaBrokerProcess> startCluster(
+            JvmProcesses processes, Path dir, Path log4jConfig, int nodes) throws Exception {
+        int[] brokerPorts = new int[nodes];
+        int[] controllerPorts = new int[nodes];
+        List<String> voters = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            brokerPorts[i] = FreePort.pick();
+            controllerPorts[i] = FreePort.pick();
+            voters.add((i + 1) + "@127.0.0.1:" + controllerPorts[i]);
+        }
+        String clusterId = Uuid.randomUuid().toString();
+        List<KafkaBrokerProcess> brokers = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            brokers.add(
+                    prepare(
+                            processes,
+                            dir.resolve("node-" + (i + 1)),
+                            log4jConfig,
+                            null,
+                            clusterId,
+                            i + 1,
+                            String.join(",", voters),
+                            nodes,
+                            brokerPorts[i],
+                            controllerPorts[i]));
+        }
+        for (KafkaBrokerProcess broker : brokers) {
+            broker.launch();
+        }
+        for (KafkaBrokerProcess broker : brokers) {
+            broker.awaitReady();
+        }
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        try (Admin admin = brokers.get(0).admin()) {
+            while (admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() < nodes) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("not all " + nodes + " brokers registered in time");
+                }
+                Thread.sleep(200);
+            }
+        }
+        return brokers;
+    }
+
+    /** Writes the broker's configuration and formats its storage; does not start it. */
+    private static KafkaBrokerProcess prepare(
+            JvmProcesses processes,
+            Path dir,
+            Path log4jConfig,
+            @Nullable SaslSslSecurity security,
+            String clusterId,
+            int nodeId,
+            String voters,
+            int replication,
+            int brokerPort,
+            int controllerPort)
+            throws Exception {
         Path properties = dir.resolve("server.properties");
         Files.createDirectories(dir);
-        List<String> lines = new ArrayList<>(commonProperties(dir, controllerPort));
+        List<String> lines = new ArrayList<>(commonProperties(dir, nodeId, voters, replication));
         if (security == null) {
             lines.addAll(plaintextListeners(brokerPort, controllerPort));
         } else {
@@ -74,13 +154,7 @@ final class KafkaBrokerProcess {
         }
         Files.writeString(properties, String.join("\n", lines) + "\n");
         List<String> format =
-                new ArrayList<>(
-                        List.of(
-                                "format",
-                                "-t",
-                                Uuid.randomUuid().toString(),
-                                "-c",
-                                properties.toString()));
+                new ArrayList<>(List.of("format", "-t", clusterId, "-c", properties.toString()));
         if (security != null) {
             format.addAll(security.formatArguments());
         }
@@ -101,14 +175,11 @@ final class KafkaBrokerProcess {
                 security == null
                         ? Map.of()
                         : security.clientProperties(SaslSslSecurity.ADMIN, security.adminPassword);
-        KafkaBrokerProcess started =
-                new KafkaBrokerProcess(
-                        processes, properties, log4jConfig, "127.0.0.1:" + brokerPort, client);
-        started.startProcess();
-        return started;
+        return new KafkaBrokerProcess(
+                processes, properties, log4jConfig, "127.0.0.1:" + brokerPort, client);
     }
 
-    private void startProcess() throws Exception {
+    private void launch() throws Exception {
         process =
                 processes.start(
                         "kafka-broker",
@@ -119,7 +190,6 @@ final class KafkaBrokerProcess {
                         Map.of(),
                         properties.resolveSibling("logs"),
                         log4jConfig);
-        awaitReady();
     }
 
     /** Kills the broker with SIGKILL: no clean shutdown, open transactions stay open. */
@@ -132,7 +202,8 @@ final class KafkaBrokerProcess {
         if (process.isAlive()) {
             throw new IllegalStateException("the broker still runs: " + process);
         }
-        startProcess();
+        launch();
+        awaitReady();
     }
 
     private static List<String> plaintextListeners(int brokerPort, int controllerPort) {
@@ -146,18 +217,19 @@ final class KafkaBrokerProcess {
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     }
 
-    private static List<String> commonProperties(Path dir, int controllerPort) {
+    private static List<String> commonProperties(
+            Path dir, int nodeId, String voters, int replication) {
         return List.of(
                 "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "node.id=" + nodeId,
+                "controller.quorum.voters=" + voters,
                 "controller.listener.names=CONTROLLER",
                 "log.dirs=" + dir.resolve("data"),
                 "num.partitions=1",
-                "offsets.topic.replication.factor=1",
+                "offsets.topic.replication.factor=" + replication,
                 "offsets.topic.num.partitions=4",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
+                "transaction.state.log.replication.factor=" + replication,
+                "transaction.state.log.min.isr=" + Math.min(2, replication),
                 "transaction.state.log.num.partitions=4",
                 "group.initial.rebalance.delay.ms=0",
                 "auto.create.topics.enable=false",
@@ -192,11 +264,16 @@ final class KafkaBrokerProcess {
         return bootstrapServers;
     }
 
-    /** Creates topics with {@code partitions} partitions each. */
+    /** Creates topics with {@code partitions} partitions each, on this broker only. */
     void createTopics(int partitions, String... topics) throws Exception {
+        createTopics(partitions, 1, topics);
+    }
+
+    /** Creates topics with {@code partitions} partitions of {@code replicas} replicas each. */
+    void createTopics(int partitions, int replicas, String... topics) throws Exception {
         List<NewTopic> newTopics = new ArrayList<>();
         for (String topic : topics) {
-            newTopics.add(new NewTopic(topic, partitions, (short) 1));
+            newTopics.add(new NewTopic(topic, partitions, (short) replicas));
         }
         try (Admin admin = admin()) {
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
