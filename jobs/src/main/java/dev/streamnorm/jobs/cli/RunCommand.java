@@ -320,6 +320,7 @@ final class RunCommand implements Callable<Integer> {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         if (env instanceof LocalStreamEnvironment) {
+            // Flink runs in this process: its servers listen on loopback only.
             env =
                     StreamExecutionEnvironment.createLocalEnvironment(
                             LocalFlink.bindToLoopback(flinkConf));

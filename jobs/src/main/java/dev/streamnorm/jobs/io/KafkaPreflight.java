@@ -34,6 +34,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 public final class KafkaPreflight implements AutoCloseable {
     private final String bootstrapServers;
+    private final KafkaSettings settings;
     private final Duration timeout;
     private final Admin admin;
     @Nullable private Map<String, String> brokerConfig;
@@ -41,6 +42,7 @@ public final class KafkaPreflight implements AutoCloseable {
     /** Connects to {@code bootstrapServers} with the job's client properties. */
     public KafkaPreflight(String bootstrapServers, KafkaSettings settings, Duration timeout) {
         this.bootstrapServers = bootstrapServers;
+        this.settings = settings;
         this.timeout = timeout;
         Properties properties = settings.toProperties();
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -63,7 +65,7 @@ public final class KafkaPreflight implements AutoCloseable {
      * What the innermost Kafka exception in {@code e}'s causes says, and its cause (for a
      * truststore: which file, and that its password is wrong), on one line.
      */
-    private static String causes(KafkaException e) {
+    private String causes(KafkaException e) {
         Throwable innermost = e;
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof KafkaException) {
@@ -247,12 +249,13 @@ public final class KafkaPreflight implements AutoCloseable {
         return "kafka://" + bootstrapServers;
     }
 
-    private static String firstLine(@Nullable String message) {
+    /** The first line of a client's {@code message}, without any secret of the settings. */
+    private String firstLine(@Nullable String message) {
         if (message == null) {
             return "";
         }
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        return settings.mask(newline < 0 ? message : message.substring(0, newline));
     }
 
     @Override
