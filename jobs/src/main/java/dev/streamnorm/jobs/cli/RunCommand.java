@@ -7,6 +7,7 @@ import dev.streamnorm.jobs.io.KafkaSettings;
 import dev.streamnorm.jobs.io.LocalPath;
 import dev.streamnorm.jobs.pipeline.Delivery;
 import dev.streamnorm.jobs.pipeline.JobConfig;
+import dev.streamnorm.jobs.pipeline.LocalFlink;
 import dev.streamnorm.jobs.pipeline.NormalizeJob;
 import dev.streamnorm.jobs.pipeline.Preflight;
 import dev.streamnorm.jobs.pipeline.PrometheusMetrics;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.annotation.Nullable;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -366,6 +368,12 @@ final class RunCommand implements Callable<Integer> {
         }
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
+        if (env instanceof LocalStreamEnvironment) {
+            // Flink runs in this process: its servers listen on loopback only.
+            env =
+                    StreamExecutionEnvironment.createLocalEnvironment(
+                            LocalFlink.bindToLoopback(flinkConf));
+        }
         try {
             NormalizeJob.run(env, config);
             return ExitCodes.OK;

@@ -6,6 +6,7 @@ import dev.streamnorm.jobs.io.Endpoint;
 import dev.streamnorm.jobs.io.KafkaSettings;
 import dev.streamnorm.jobs.pipeline.Delivery;
 import dev.streamnorm.jobs.pipeline.JobConfig;
+import dev.streamnorm.jobs.pipeline.LocalFlink;
 import dev.streamnorm.jobs.pipeline.NormalizeJob;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.state.RecordShape;
@@ -123,9 +124,7 @@ public final class DemoRun {
                             + DEAD_LETTERS);
             int restPort = freePort();
             JobConfig config = jobConfig(kafka.bootstrapServers());
-            Configuration conf = NormalizeJob.flinkConfiguration(config);
-            conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-            conf.set(RestOptions.ADDRESS, "127.0.0.1");
+            Configuration conf = LocalFlink.bindToLoopback(NormalizeJob.flinkConfiguration(config));
             conf.set(RestOptions.PORT, restPort);
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);

@@ -11,6 +11,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -131,22 +132,30 @@ public final class Connectors {
         }
     }
 
-    static <T> KafkaSink<T> kafkaSink(
+    /**
+     * A Kafka sink; exactly-once, it reports each transaction it cannot commit ({@link
+     * TransactionReportingSink}).
+     */
+    static <T> Sink<T> kafkaSink(
             JobConfig config, Endpoint target, KafkaRecordSerializationSchema<T> schema) {
         boolean exactlyOnce = config.delivery == Delivery.EXACTLY_ONCE;
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(target.bootstrapServers())
-                .setKafkaProducerConfig(config.kafka.toProperties())
-                .setRecordSerializer(schema)
-                .setDeliveryGuarantee(
-                        exactlyOnce
-                                ? DeliveryGuarantee.EXACTLY_ONCE
-                                : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix(config.transactionalIdPrefix(target.topic()))
-                .setProperty(
-                        "transaction.timeout.ms",
-                        Long.toString(config.transactionTimeout.toMillis()))
-                .build();
+        KafkaSink<T> sink =
+                KafkaSink.<T>builder()
+                        .setBootstrapServers(target.bootstrapServers())
+                        .setKafkaProducerConfig(config.kafka.toProperties())
+                        .setRecordSerializer(schema)
+                        .setDeliveryGuarantee(
+                                exactlyOnce
+                                        ? DeliveryGuarantee.EXACTLY_ONCE
+                                        : DeliveryGuarantee.AT_LEAST_ONCE)
+                        .setTransactionalIdPrefix(config.transactionalIdPrefix(target.topic()))
+                        .setProperty(
+                                "transaction.timeout.ms",
+                                Long.toString(config.transactionTimeout.toMillis()))
+                        .build();
+        return exactlyOnce
+                ? new TransactionReportingSink<>(sink, target.toString(), config.transactionTimeout)
+                : sink;
     }
 
     static void sinkLines(DataStream<byte[]> lines, @Nullable Endpoint target, String what) {

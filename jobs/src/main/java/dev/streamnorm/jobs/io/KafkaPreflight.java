@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
@@ -33,6 +34,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 public final class KafkaPreflight implements AutoCloseable {
     private final String bootstrapServers;
+    private final KafkaSettings settings;
     private final Duration timeout;
     private final Admin admin;
     @Nullable private Map<String, String> brokerConfig;
@@ -40,6 +42,7 @@ public final class KafkaPreflight implements AutoCloseable {
     /** Connects to {@code bootstrapServers} with the job's client properties. */
     public KafkaPreflight(String bootstrapServers, KafkaSettings settings, Duration timeout) {
         this.bootstrapServers = bootstrapServers;
+        this.settings = settings;
         this.timeout = timeout;
         Properties properties = settings.toProperties();
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -49,7 +52,32 @@ public final class KafkaPreflight implements AutoCloseable {
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 Integer.toString(Math.min(millis, 30_000)));
         properties.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "streamnorm-preflight");
-        this.admin = Admin.create(properties);
+        try {
+            this.admin = Admin.create(properties);
+        } catch (KafkaException e) {
+            // Settings the client cannot use (a truststore that does not open, a bad JAAS line).
+            throw new IllegalArgumentException(
+                    where() + ": cannot set up a Kafka client: " + causes(e));
+        }
+    }
+
+    /**
+     * What the innermost Kafka exception in {@code e}'s causes says, and its cause (for a
+     * truststore: which file, and that its password is wrong), on one line.
+     */
+    private String causes(KafkaException e) {
+        Throwable innermost = e;
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof KafkaException) {
+                innermost = t;
+            }
+        }
+        String text = firstLine(innermost.getMessage());
+        Throwable cause = innermost.getCause();
+        if (cause != null && cause.getMessage() != null) {
+            text += ": " + firstLine(cause.getMessage());
+        }
+        return text;
     }
 
     /**
@@ -221,12 +249,13 @@ public final class KafkaPreflight implements AutoCloseable {
         return "kafka://" + bootstrapServers;
     }
 
-    private static String firstLine(@Nullable String message) {
+    /** The first line of a client's {@code message}, without any secret of the settings. */
+    private String firstLine(@Nullable String message) {
         if (message == null) {
             return "";
         }
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        return settings.mask(newline < 0 ? message : message.substring(0, newline));
     }
 
     @Override

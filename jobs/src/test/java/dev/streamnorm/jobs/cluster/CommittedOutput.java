@@ -35,9 +35,20 @@ final class CommittedOutput implements AutoCloseable {
 
     CommittedOutput(
             String bootstrap, String outputTopic, String deadLetterTopic, SequenceCheck check) {
+        this(bootstrap, Map.of(), outputTopic, deadLetterTopic, check);
+    }
+
+    /** Like the other constructor, with more client properties (security). */
+    CommittedOutput(
+            String bootstrap,
+            Map<String, String> client,
+            String outputTopic,
+            String deadLetterTopic,
+            SequenceCheck check) {
         this.outputTopic = outputTopic;
         this.check = check;
         Properties props = TestKafka.committedConsumer(bootstrap);
+        props.putAll(client);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
         consumer = new KafkaConsumer<>(props);
         for (String topic : List.of(outputTopic, deadLetterTopic)) {
@@ -60,6 +71,11 @@ final class CommittedOutput implements AutoCloseable {
                 check.deadLetter(input.key, input.seq);
             }
         }
+    }
+
+    /** The check the records read go to. */
+    SequenceCheck check() {
+        return check;
     }
 
     /** Committed output records read so far. */

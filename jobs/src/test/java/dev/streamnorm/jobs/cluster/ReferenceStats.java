@@ -1,12 +1,18 @@
 package dev.streamnorm.jobs.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.state.BatchNorm;
 import dev.streamnorm.state.ChannelMoments;
 import dev.streamnorm.state.ChannelNormalizer;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,6 +55,34 @@ final class ReferenceStats {
             stats.put(SequencedFeatures.key(k), running);
         }
         return stats;
+    }
+
+    /**
+     * Asserts that the stats file {@code statsOut}, written at the end of a train run over {@code
+     * input}, holds exactly the keys of a failure-free run and, bit for bit, their stats.
+     */
+    static void assertFinalStats(
+            Path statsOut,
+            SequencedFeatures input,
+            Normalization normalization,
+            RecordShape shape) {
+        Map<String, RunningStats> expected = compute(input, normalization, shape);
+        assertThat(statsOut).as("the stats file written at the end of the run").exists();
+        StatsFile actual = StatsFile.read(statsOut);
+        assertThat(actual.stats.keys())
+                .as("keys in the stats file")
+                .containsExactlyInAnyOrderElementsOf(expected.keySet());
+        List<String> different = new ArrayList<>();
+        expected.forEach(
+                (key, stats) -> {
+                    RunningStats got = actual.stats.lookup(key).orElseThrow();
+                    if (!got.equals(stats)) {
+                        different.add(key + ": " + got + ", failure-free " + stats);
+                    }
+                });
+        assertThat(different)
+                .as("keys whose final stats differ (bitwise) from a failure-free run")
+                .isEmpty();
     }
 
     private static void close(

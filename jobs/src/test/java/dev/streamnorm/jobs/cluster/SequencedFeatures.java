@@ -2,6 +2,7 @@ package dev.streamnorm.jobs.cluster;
 
 import dev.streamnorm.jobs.TestKafka;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,7 +85,13 @@ final class SequencedFeatures {
 
     /** Produces every record to {@code topic} in seq-major order, Kafka key = record key. */
     void produce(String bootstrap, String topic) throws Exception {
+        produce(bootstrap, Map.of(), topic);
+    }
+
+    /** Like {@link #produce(String, String)}, with more client properties (security). */
+    void produce(String bootstrap, Map<String, String> client, String topic) throws Exception {
         Properties props = TestKafka.producer(bootstrap);
+        props.putAll(client);
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
         AtomicLong acknowledged = new AtomicLong();

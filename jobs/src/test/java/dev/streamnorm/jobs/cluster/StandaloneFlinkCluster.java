@@ -32,7 +32,7 @@ final class StandaloneFlinkCluster {
     private static final Duration STARTUP = Duration.ofSeconds(120);
 
     /** Java 17 flags of every Flink process, as in Flink's stock configuration. */
-    private static final List<String> FLINK_JAVA_17_FLAGS =
+    static final List<String> FLINK_JAVA_17_FLAGS =
             List.of(
                     "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
                     "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",

@@ -3,17 +3,10 @@ package dev.streamnorm.jobs.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamnorm.jobs.cli.RunWithInjectedFailures;
-import dev.streamnorm.jobs.stats.StatsFile;
-import dev.streamnorm.operators.Normalization;
-import dev.streamnorm.state.RecordShape;
-import dev.streamnorm.state.RunningStats;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -42,8 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class TaskManagerFailoverITCase {
     private static final SequencedFeatures INPUT = new SequencedFeatures(1_000, 1_000, 16);
-    private static final RecordShape SHAPE = RecordShape.vector(INPUT.channels);
-    private static final int BATCH_SIZE = 32;
+    private static final TrainRun TRAIN = new TrainRun(INPUT, 32);
     private static final double[] KILL_AT_OUTPUT_FRACTION = {0.20, 0.45, 0.70};
     private static final long PROCESSING_FAILURE_SEQ = 330;
     private static final long SNAPSHOT_FAILURE_SEQ = 580;
@@ -69,11 +61,8 @@ class TaskManagerFailoverITCase {
     @Timeout(value = 25, unit = TimeUnit.MINUTES)
     void killedTaskManagersAndInjectedFailuresChangeNothingThatReadersSee() throws Exception {
         long testStart = System.nanoTime();
-        Path dir = runDirectory();
+        Path dir = BuildOutputs.runDirectory("failover");
         Path log4j = dir.resolve("log4j2.properties");
-        try (InputStream config = getClass().getResourceAsStream("/cluster/log4j2.properties")) {
-            Files.copy(config, log4j);
-        }
         Path markers = Files.createDirectories(dir.resolve("markers"));
         Path statsOut = dir.resolve("final-stats.json");
 
@@ -160,41 +149,15 @@ class TaskManagerFailoverITCase {
                 .as("records in = records out + dead letters")
                 .isEqualTo(INPUT.total());
 
-        assertStatsMatchFailureFreeRun(statsOut);
+        TRAIN.assertFinalStats(statsOut);
         deleteBulkData(dir);
     }
 
     /** The {@code streamnorm run} options of the job: train, exactly-once, a bounded Kafka run. */
     private static List<String> runOptions(String bootstrap, Path dir, Path statsOut) {
-        String topics = "kafka://" + bootstrap + "/";
-        return List.of(
-                "--input",
-                topics + "input",
-                "--output",
-                topics + "output",
-                "--dead-letter",
-                topics + "dead-letters",
-                "--mode",
-                "train",
-                "--shape",
-                Integer.toString(INPUT.channels),
-                "--batch-size",
-                Integer.toString(BATCH_SIZE),
-                "--batch-timeout",
-                "0s",
-                "--parallelism",
-                "2",
-                "--checkpoint-interval",
-                "1s",
-                "--delivery",
-                "exactly-once",
-                "--checkpoint-dir",
-                dir.resolve("checkpoints").toUri().toString(),
-                "--bounded",
-                "--stats-out",
-                statsOut.toString(),
-                "--job-name",
-                "failover");
+        List<String> options = TRAIN.options(bootstrap, dir.resolve("checkpoints"), statsOut);
+        options.addAll(List.of("--parallelism", "2", "--job-name", "failover"));
+        return options;
     }
 
     /** One line: the recovery time after each kill. */
@@ -216,32 +179,6 @@ class TaskManagerFailoverITCase {
                             r.tasksRunningSeconds));
         }
         return kills.toString();
-    }
-
-    private static void assertStatsMatchFailureFreeRun(Path statsOut) {
-        Normalization normalization =
-                Normalization.builder()
-                        .setShape(SHAPE)
-                        .setBatchSize(BATCH_SIZE)
-                        .setBatchTimeout(Duration.ZERO)
-                        .build();
-        Map<String, RunningStats> expected = ReferenceStats.compute(INPUT, normalization, SHAPE);
-        assertThat(statsOut).as("the stats file written at the end of the run").exists();
-        StatsFile actual = StatsFile.read(statsOut);
-        assertThat(actual.stats.keys())
-                .as("keys in the stats file")
-                .containsExactlyInAnyOrderElementsOf(expected.keySet());
-        List<String> different = new ArrayList<>();
-        expected.forEach(
-                (key, stats) -> {
-                    RunningStats got = actual.stats.lookup(key).orElseThrow();
-                    if (!got.equals(stats)) {
-                        different.add(key + ": " + got + ", failure-free " + stats);
-                    }
-                });
-        assertThat(different)
-                .as("keys whose final stats differ (bitwise) from a failure-free run")
-                .isEmpty();
     }
 
     /** Reads output until {@code count} records are committed; fails if the job ends first. */
@@ -364,13 +301,6 @@ class TaskManagerFailoverITCase {
             output.poll(Duration.ofMillis(500));
             state = flink.rest().jobState(jobId);
         }
-    }
-
-    /** A new directory under target/ for this run's configuration, data and logs. */
-    private static Path runDirectory() throws IOException {
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return Files.createDirectories(
-                BuildOutputs.target().resolve("cluster-it").resolve("failover-" + stamp));
     }
 
     /** After a passing run: drops Kafka's data and the checkpoints, keeps logs and config. */

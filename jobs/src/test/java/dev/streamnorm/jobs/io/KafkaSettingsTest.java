@@ -30,4 +30,28 @@ class KafkaSettingsTest {
         assertThat(settings.toProperties().getProperty("ssl.truststore.password"))
                 .isEqualTo("changeit");
     }
+
+    @Test
+    void masksEverySecretInAMessage() {
+        KafkaSettings settings =
+                new KafkaSettings(
+                        Map.of(
+                                "security.protocol", "SASL_SSL",
+                                "sasl.jaas.config",
+                                        "ScramLoginModule required username=\"u\" password=\"hunter2\";",
+                                "ssl.truststore.password", "changeit"));
+
+        String masked =
+                settings.mask(
+                        "bad JAAS line ScramLoginModule required username=\"u\""
+                                + " password=\"hunter2\"; near 'hunter2', truststore changeit,"
+                                + " protocol SASL_SSL");
+
+        assertThat(masked)
+                .doesNotContain("hunter2")
+                .doesNotContain("changeit")
+                .contains("protocol SASL_SSL")
+                .contains("near '******'")
+                .contains("truststore ******");
+    }
 }

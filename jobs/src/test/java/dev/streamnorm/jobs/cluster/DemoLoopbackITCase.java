@@ -1,0 +1,69 @@
+package dev.streamnorm.jobs.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code streamnorm demo}, in its own JVM as the launcher runs it: while it streams, Flink's
+ * servers in the process (Web UI and REST API, BLOB server, RPC) listen on 127.0.0.1 only, and the
+ * Web UI it prints answers there. The demo's in-process Kafka broker is the exception: Kafka's test
+ * kit binds its listeners to every interface (the README says so); the test tells its sockets apart
+ * by the ports the broker logs.
+ */
+class DemoLoopbackITCase {
+    private static final Duration STARTUP = Duration.ofMinutes(3);
+    private static final Pattern KAFKA_LISTENER =
+            Pattern.compile("Awaiting socket connections on [^:\\s]+:(\\d+)");
+
+    @RegisterExtension final JvmProcesses processes = new JvmProcesses(60);
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void everyServerOfTheDemoListensOnLoopbackOnly() throws Exception {
+        Path dir = BuildOutputs.runDirectory("demo-loopback");
+        JvmProcess demo =
+                StreamnormProcess.start(
+                        processes,
+                        "demo",
+                        dir,
+                        List.of("demo", "--keep-running", "--rate", "200", "--keys", "2"));
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (!demo.output().contains("normalized")) {
+            assertThat(demo.isAlive()).as("the demo is running").isTrue();
+            assertThat(System.nanoTime()).as("the demo streams in time").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        List<String> listening = ListeningSockets.of(demo.pid());
+        List<String> kafkaPorts = new ArrayList<>();
+        Matcher kafka = KAFKA_LISTENER.matcher(Files.readString(dir.resolve("demo.log")));
+        while (kafka.find()) {
+            kafkaPorts.add(kafka.group(1));
+        }
+        String ui =
+                demo.output()
+                        .replaceAll("(?s).*Flink Web UI: http://127\\.0\\.0\\.1:(\\d+).*", "$1");
+        FlinkRest rest = new FlinkRest(Integer.parseInt(ui));
+        int jobs = rest.get("/jobs/overview").path("jobs").size();
+        demo.kill();
+
+        assertThat(listening)
+                .as("addresses the demo listens on")
+                .isNotEmpty()
+                .contains("127.0.0.1:" + ui)
+                .filteredOn(address -> !kafkaPorts.contains(address.replaceAll(".*:", "")))
+                .allMatch(address -> address.startsWith("127.0.0.1:"));
+        assertThat(kafkaPorts).as("listeners the demo's Kafka broker logs").hasSize(2);
+        assertThat(jobs).as("jobs the Web UI shows").isEqualTo(1);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.streamnorm.jobs.cluster;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code streamnorm} run the way the launcher runs it: its own JVM, the job jar with Flink next to
+ * it, the launcher's log4j configuration. Its stdout and stderr go to {@code <name>.out}, its log
+ * (everything Flink and Kafka log) to {@code <name>.log}, so a test sees all that a run wrote.
+ */
+final class StreamnormProcess {
+    private StreamnormProcess() {}
+
+    /** Starts {@code streamnorm args...}; its files are in {@code logDir}. */
+    static JvmProcess start(JvmProcesses processes, String name, Path logDir, List<String> args)
+            throws Exception {
+        List<String> flags = new ArrayList<>(StandaloneFlinkCluster.FLINK_JAVA_17_FLAGS);
+        flags.add("-Xmx768m");
+        flags.add("-Dstreamnorm.log.file=" + logDir.resolve(name + ".log"));
+        return processes.start(
+                name,
+                BuildOutputs.jobJar() + File.pathSeparator + BuildOutputs.localClasspath(),
+                flags,
+                "dev.streamnorm.jobs.cli.StreamnormCli",
+                args,
+                Map.of(),
+                logDir,
+                BuildOutputs.launcherLog4jConfig());
+    }
+}
