@@ -5,15 +5,26 @@ import java.util.Locale;
 /** Which normalization to apply. */
 public enum Norm {
     /** Batch norm with per-key running statistics (train, eval or online mode). */
-    BATCH,
+    BATCH(BatchNormPlan.INSTANCE),
     /** Layer norm: each record over all its values. */
-    LAYER,
+    LAYER(PerRecordNormPlan.INSTANCE),
     /** Group norm: each record over contiguous channel groups. */
-    GROUP,
+    GROUP(PerRecordNormPlan.INSTANCE),
     /** Instance norm: each record per channel over its positions (shape CxL, L ≥ 2). */
-    INSTANCE,
+    INSTANCE(PerRecordNormPlan.INSTANCE),
     /** L2 (cosine) normalization of each record. */
-    L2;
+    L2(PerRecordNormPlan.INSTANCE);
+
+    private final NormPlan plan;
+
+    Norm(NormPlan plan) {
+        this.plan = plan;
+    }
+
+    /** Its checks, job graph and description. */
+    NormPlan plan() {
+        return plan;
+    }
 
     /** Whether each record is normalized on its own, without state. */
     public boolean isPerRecord() {

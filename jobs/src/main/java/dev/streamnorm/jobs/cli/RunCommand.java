@@ -11,6 +11,7 @@ import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationBuilder;
 import dev.streamnorm.operators.Scope;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.Affine;
@@ -309,7 +310,7 @@ final class RunCommand implements Callable<Integer> {
                         ? RecordShape.parse(shape)
                         : statsFile != null ? statsFile.shape : null;
         Double epsilon = eps != null ? eps : statsFile != null ? statsFile.eps : null;
-        Normalization.Builder normalization =
+        NormalizationBuilder normalization =
                 Normalization.builder()
                         .setNorm(enumOf(Norm.class, norm, "--norm"))
                         .setMode(enumOf(Mode.class, mode, "--mode"))
