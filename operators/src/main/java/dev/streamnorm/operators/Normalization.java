@@ -10,7 +10,10 @@ import dev.streamnorm.state.BatchNorm;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
 import dev.streamnorm.state.UpdatePolicy;
+import dev.streamnorm.state.scaler.ScalerParams;
+import dev.streamnorm.state.scaler.ScalerStats;
 import dev.streamnorm.state.typeutils.RunningStatsTypeInfoFactory;
+import dev.streamnorm.state.typeutils.ScalerStatsTypeInfoFactory;
 import java.io.Serializable;
 import java.time.Duration;
 import javax.annotation.Nullable;
@@ -56,6 +59,15 @@ public final class Normalization implements Serializable {
                     "final-stats",
                     Types.TUPLE(Types.STRING, RunningStatsTypeInfoFactory.TYPE_INFO));
 
+    /**
+     * Side output of each key's final scaler statistics at the end of bounded input (a scaler norm
+     * in train mode, when {@link NormalizationBuilder#setEmitFinalStats} is on).
+     */
+    public static final OutputTag<Tuple2<String, ScalerStats>> FINAL_SCALER_STATS =
+            new OutputTag<>(
+                    "final-scaler-stats",
+                    Types.TUPLE(Types.STRING, ScalerStatsTypeInfoFactory.TYPE_INFO));
+
     /** The stable uid of the normalizing operator (savepoints, State Processor API). */
     public static final String OPERATOR_UID = "streamnorm-normalize";
 
@@ -80,6 +92,8 @@ public final class Normalization implements Serializable {
     final boolean emitFinalStats;
     final boolean emitStatsVersion;
     final Scope scope;
+    final ScalerParams scalerParams;
+    @Nullable final ScalerTable scalerTable;
 
     Normalization(NormalizationBuilder b, Affine affine) {
         this.norm = b.norm;
@@ -99,6 +113,8 @@ public final class Normalization implements Serializable {
         this.emitFinalStats = b.emitFinalStats;
         this.emitStatsVersion = b.emitStatsVersion;
         this.scope = b.scope;
+        this.scalerParams = b.scalerParams;
+        this.scalerTable = b.scalerTable;
         this.epsGiven = b.eps != null;
         this.affineGiven = b.affineGiven || b.alignTo != null;
     }
@@ -120,6 +136,8 @@ public final class Normalization implements Serializable {
         this.emitFinalStats = base.emitFinalStats;
         this.emitStatsVersion = base.emitStatsVersion;
         this.scope = base.scope;
+        this.scalerParams = base.scalerParams;
+        this.scalerTable = base.scalerTable;
         this.epsGiven = base.epsGiven;
         this.affineGiven = base.affineGiven;
     }
@@ -254,6 +272,17 @@ public final class Normalization implements Serializable {
     /** Whether train mode emits each key's final stats at the end of bounded input. */
     public boolean emitFinalStats() {
         return emitFinalStats;
+    }
+
+    /** The scikit-learn constructor parameters of a scaler norm. */
+    public ScalerParams scalerParams() {
+        return scalerParams;
+    }
+
+    /** The fitted scaler per key that eval mode serves and train mode starts from, if any. */
+    @Nullable
+    public ScalerTable scalerTable() {
+        return scalerTable;
     }
 
     /** The running-stats update of this configuration. */

@@ -6,6 +6,7 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
+import dev.streamnorm.state.scaler.ScalerParams;
 import java.time.Duration;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
@@ -36,6 +37,8 @@ public final class NormalizationBuilder {
     boolean emitFinalStats;
     boolean emitStatsVersion;
     Scope scope = Scope.KEY;
+    ScalerParams scalerParams = ScalerParams.defaults();
+    @Nullable ScalerTable scalerTable;
 
     NormalizationBuilder() {}
 
@@ -165,6 +168,18 @@ public final class NormalizationBuilder {
      */
     public NormalizationBuilder setEmitStatsVersion(boolean emitStatsVersion) {
         this.emitStatsVersion = emitStatsVersion;
+        return this;
+    }
+
+    /** The scikit-learn constructor parameters of the scaler norms (defaults: scikit-learn's). */
+    public NormalizationBuilder setScalerParams(ScalerParams scalerParams) {
+        this.scalerParams = checkNotNull(scalerParams);
+        return this;
+    }
+
+    /** A scaler's fitted attributes per key: eval mode's transform, train mode's start. */
+    public NormalizationBuilder setScalerTable(@Nullable ScalerTable scalerTable) {
+        this.scalerTable = scalerTable;
         return this;
     }
 
