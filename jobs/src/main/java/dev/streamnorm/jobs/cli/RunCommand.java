@@ -68,7 +68,9 @@ final class RunCommand implements Callable<Integer> {
             names = "--norm",
             paramLabel = "NORM",
             defaultValue = "batch",
-            description = "batch, layer, group, instance or l2 (default: ${DEFAULT-VALUE})")
+            description =
+                    "batch, layer, group, instance, l2, or a scikit-learn scaler: standard,"
+                            + " minmax, maxabs, robust (default: ${DEFAULT-VALUE})")
     String norm;
 
     @Option(
@@ -268,6 +270,8 @@ final class RunCommand implements Callable<Integer> {
                             + " merged across subtasks (default: ${DEFAULT-VALUE})")
     String scope;
 
+    @CommandLine.Mixin ScalerOptions scalerOptions = new ScalerOptions();
+
     @Option(
             names = "--job-name",
             paramLabel = "NAME",
@@ -296,7 +300,12 @@ final class RunCommand implements Callable<Integer> {
 
     /** Parses and validates every option; file contents are read here too. */
     JobConfig jobConfig() {
-        @Nullable StatsFile statsFile = stats == null ? null : StatsFile.read(stats);
+        Norm normalizer = enumOf(Norm.class, norm, "--norm");
+        NormalizationBuilder normalization = Normalization.builder();
+        @Nullable
+        RecordShape scalerShape = scalerOptions.configure(normalization, normalizer, stats);
+        @Nullable
+        StatsFile statsFile = stats == null || normalizer.isScaler() ? null : StatsFile.read(stats);
         // An affine given by neither leaves the one of a restored savepoint in place.
         @Nullable
         Affine affineTransform =
@@ -308,25 +317,24 @@ final class RunCommand implements Callable<Integer> {
         RecordShape recordShape =
                 shape != null
                         ? RecordShape.parse(shape)
-                        : statsFile != null ? statsFile.shape : null;
+                        : statsFile != null ? statsFile.shape : scalerShape;
         Double epsilon = eps != null ? eps : statsFile != null ? statsFile.eps : null;
-        NormalizationBuilder normalization =
-                Normalization.builder()
-                        .setNorm(enumOf(Norm.class, norm, "--norm"))
-                        .setMode(enumOf(Mode.class, mode, "--mode"))
-                        .setShape(recordShape)
-                        .setBatchSize(batchSize)
-                        .setBatchInterval(batchInterval)
-                        .setBatchTimeout(batchTimeout)
-                        .setConvention(enumOf(Convention.class, convention, "--convention"))
-                        .setMomentum(momentum == null ? null : Momentum.parse(momentum))
-                        .setEps(epsilon)
-                        .setGroups(groups)
-                        .setStatsFromSavepoint(fromSavepoint != null)
-                        .setStateTtl(stateTtl)
-                        .setScope(enumOf(Scope.class, scope, "--scope"))
-                        .setEmitFinalStats(statsOut != null)
-                        .setEmitStatsVersion(emitStatsVersion);
+        normalization
+                .setNorm(normalizer)
+                .setMode(enumOf(Mode.class, mode, "--mode"))
+                .setShape(recordShape)
+                .setBatchSize(batchSize)
+                .setBatchInterval(batchInterval)
+                .setBatchTimeout(batchTimeout)
+                .setConvention(enumOf(Convention.class, convention, "--convention"))
+                .setMomentum(momentum == null ? null : Momentum.parse(momentum))
+                .setEps(epsilon)
+                .setGroups(groups)
+                .setStatsFromSavepoint(fromSavepoint != null)
+                .setStateTtl(stateTtl)
+                .setScope(enumOf(Scope.class, scope, "--scope"))
+                .setEmitFinalStats(statsOut != null)
+                .setEmitStatsVersion(emitStatsVersion);
         if (affineTransform != null) {
             normalization.setAffine(affineTransform);
         }

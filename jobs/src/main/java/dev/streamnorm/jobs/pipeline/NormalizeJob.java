@@ -2,6 +2,7 @@ package dev.streamnorm.jobs.pipeline;
 
 import dev.streamnorm.jobs.io.Connectors;
 import dev.streamnorm.jobs.io.RawRecord;
+import dev.streamnorm.jobs.stats.ScalerStatsFile;
 import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.jobs.stats.StatsFileSink;
 import dev.streamnorm.operators.DeadLetter;
@@ -14,10 +15,14 @@ import dev.streamnorm.operators.typeutils.StatsUpdateTypeInfoFactory;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
+import dev.streamnorm.state.scaler.ScalerKind;
+import dev.streamnorm.state.scaler.ScalerParams;
+import dev.streamnorm.state.scaler.ScalerStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -50,13 +55,18 @@ public final class NormalizeJob {
         /** Each key's final stats at the end of bounded input (when requested). */
         public final DataStream<Tuple2<String, RunningStats>> finalStats;
 
+        /** Each key's final scaler statistics at the end of bounded input (when requested). */
+        public final DataStream<Tuple2<String, ScalerStats>> finalScalerStats;
+
         Outputs(
                 DataStream<FeatureRecord> records,
                 DataStream<DeadLetter> deadLetters,
-                DataStream<Tuple2<String, RunningStats>> finalStats) {
+                DataStream<Tuple2<String, RunningStats>> finalStats,
+                DataStream<Tuple2<String, ScalerStats>> finalScalerStats) {
             this.records = records;
             this.deadLetters = deadLetters;
             this.finalStats = finalStats;
+            this.finalScalerStats = finalScalerStats;
         }
     }
 
@@ -162,7 +172,10 @@ public final class NormalizeJob {
         }
         deadLetters = deadLetters.union(normalized.getSideOutput(Normalization.DEAD_LETTERS));
         return new Outputs(
-                normalized, deadLetters, normalized.getSideOutput(Normalization.FINAL_STATS));
+                normalized,
+                deadLetters,
+                normalized.getSideOutput(Normalization.FINAL_STATS),
+                normalized.getSideOutput(Normalization.FINAL_SCALER_STATS));
     }
 
     /** {@code strategy} marking its stream idle after {@code idleness}; zero never. */
@@ -181,6 +194,15 @@ public final class NormalizeJob {
         return table -> new StatsFile(table, shape, eps, momentum, convention, affine);
     }
 
+    private static SerializableFunction<Map<String, ScalerStats>, ScalerStatsFile> scalerFileHeader(
+            JobConfig config) {
+        Normalization n = config.normalization;
+        ScalerKind kind = n.norm().scalerKind();
+        ScalerParams params = n.scalerParams();
+        RecordShape shape = n.shape();
+        return stats -> ScalerStatsFile.of(kind, params, shape, stats);
+    }
+
     /** Builds the whole job on {@code env} (sources and sinks from the config) and runs it. */
     public static JobExecutionResult run(StreamExecutionEnvironment env, JobConfig config)
             throws Exception {
@@ -197,9 +219,15 @@ public final class NormalizeJob {
     public static void sinkOutputs(Outputs outputs, JobConfig config) {
         Connectors.sinkRecords(outputs.records, config);
         Connectors.sinkDeadLetters(outputs.deadLetters, config);
-        if (config.statsOut != null) {
+        if (config.statsOut != null && config.normalization.norm().isScaler()) {
+            outputs.finalScalerStats
+                    .sinkTo(StatsFileSink.scalerStats(config.statsOut, scalerFileHeader(config)))
+                    .setParallelism(1)
+                    .uid("streamnorm-stats-out")
+                    .name("stats file " + config.statsOut);
+        } else if (config.statsOut != null) {
             outputs.finalStats
-                    .sinkTo(new StatsFileSink(config.statsOut, statsFileHeader(config)))
+                    .sinkTo(StatsFileSink.runningStats(config.statsOut, statsFileHeader(config)))
                     .setParallelism(1)
                     .uid("streamnorm-stats-out")
                     .name("stats file " + config.statsOut);
