@@ -166,8 +166,13 @@ public final class ScalerStatsFile {
         return sketches;
     }
 
-    /** scikit-learn's constructor parameters found in {@code node}, defaults for the others. */
-    private static ScalerParams params(JsonNode node) {
+    /**
+     * scikit-learn's constructor parameters found in {@code node} ({@code with_mean}, {@code
+     * feature_range}, ...), its defaults for the others.
+     *
+     * @throws IllegalArgumentException on a value of the wrong type or out of range
+     */
+    public static ScalerParams params(JsonNode node) {
         ScalerParams d = ScalerParams.defaults();
         double[] range = pairOr(node.get("feature_range"), "feature_range", d.rangeMin, d.rangeMax);
         double[] q =
