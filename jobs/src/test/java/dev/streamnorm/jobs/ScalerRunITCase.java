@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,24 +52,7 @@ class ScalerRunITCase {
     void trainThenEvalThroughRun(String norm, @TempDir Path tmp) throws Exception {
         List<String> lines = new ArrayList<>();
         Map<String, List<double[]>> byKey = new LinkedHashMap<>();
-        SplittableRandom random = new SplittableRandom(norm.hashCode());
-        for (int i = 0; i < KEYS * PER_KEY; i++) {
-            String key = "k" + (i % KEYS);
-            double[] x = {
-                random.nextGaussian() * 3 + 1,
-                1e4 + random.nextInt(10),
-                i % 5 == 0 ? -0.0 : random.nextDouble() - 0.5
-            };
-            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(x);
-            ObjectNode record = JSON.createObjectNode().put("key", key).put("id", i);
-            record.putArray("values").add(x[0]).add(x[1]).add(x[2]);
-            lines.add(record.toString());
-            if (i % 90 == 45) {
-                lines.add(BAD.get((i / 90) % BAD.size()));
-            }
-        }
-        Path in = tmp.resolve("in.jsonl");
-        Files.write(in, lines, StandardCharsets.UTF_8);
+        Path in = input(norm, tmp, lines, byKey);
         String[] extra =
                 norm.equals("minmax") ? new String[] {"--feature-range", "-1,1"} : new String[0];
         Path out = tmp.resolve("out.jsonl");
@@ -158,6 +142,147 @@ class ScalerRunITCase {
             }
         }
         Messages.assertNoProblems("eval outputs (bit for bit)", problems);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"minmax", "robust"})
+    void statsThroughSavepoints(String norm, @TempDir Path tmp) throws Exception {
+        Path in = input(norm, tmp, new ArrayList<>(), new LinkedHashMap<>());
+        String[] params =
+                norm.equals("minmax") ? new String[] {"--feature-range", "-1,1"} : new String[0];
+        Path stats = tmp.resolve("stats.json");
+        run(
+                join(new String[] {"--norm", norm, "--stats-out", stats.toString()}, params),
+                in,
+                tmp.resolve("train.jsonl"),
+                tmp.resolve("d1.jsonl"));
+        Path savepoint = tmp.resolve("savepoint");
+        assertThat(
+                        cli(
+                                "stats",
+                                "import",
+                                "--in",
+                                stats.toString(),
+                                "--savepoint-out",
+                                savepoint.toString()))
+                .isZero();
+
+        Path back = tmp.resolve("back.json");
+        assertThat(
+                        cli(
+                                join(
+                                        new String[] {
+                                            "stats",
+                                            "export",
+                                            "--savepoint",
+                                            savepoint.toString(),
+                                            "--out",
+                                            back.toString()
+                                        },
+                                        params)))
+                .isZero();
+        assertThat(JSON.readTree(back.toFile())).isEqualTo(JSON.readTree(stats.toFile()));
+
+        Path dump = tmp.resolve("k1.json");
+        assertThat(
+                        cli(
+                                join(
+                                        new String[] {
+                                            "stats",
+                                            "export",
+                                            "--savepoint",
+                                            savepoint.toString(),
+                                            "--sklearn",
+                                            "k1",
+                                            "--out",
+                                            dump.toString()
+                                        },
+                                        params)))
+                .isZero();
+        JsonNode sklearn = JSON.readTree(dump.toFile());
+        assertThat(sklearn.get("sklearn").asText()).isEqualTo(Reference.sklearnName(norm));
+        JsonNode k1 = JSON.readTree(stats.toFile()).get("keys").get("k1");
+        assertThat(sklearn.get("attributes").get("scale_")).isEqualTo(k1.get("scale_"));
+        assertThat(sklearn.get("attributes").get("n_samples_seen_").asLong()).isEqualTo(PER_KEY);
+
+        Path fromSavepoint = tmp.resolve("eval-savepoint.jsonl");
+        Path fromFile = tmp.resolve("eval-file.jsonl");
+        run(
+                join(
+                        new String[] {
+                            "--norm",
+                            norm,
+                            "--mode",
+                            "eval",
+                            "--from-savepoint",
+                            savepoint.toString()
+                        },
+                        params),
+                in,
+                fromSavepoint,
+                tmp.resolve("d2.jsonl"));
+        run(
+                join(
+                        new String[] {
+                            "--norm", norm, "--mode", "eval", "--stats", stats.toString()
+                        },
+                        params),
+                in,
+                fromFile,
+                tmp.resolve("d3.jsonl"));
+        assertThat(byId(fromSavepoint)).hasSize(KEYS * PER_KEY).isEqualTo(byId(fromFile));
+
+        StringWriter shown = new StringWriter();
+        assertThat(
+                        StreamnormCli.execute(
+                                new String[] {"stats", "show", savepoint.toString(), "--key", "k2"},
+                                new PrintWriter(shown, true),
+                                new PrintWriter(new StringWriter(), true)))
+                .isZero();
+        assertThat(shown.toString()).contains("k2  n_samples_seen_ " + PER_KEY).contains("scale_");
+    }
+
+    private static Map<Integer, String> byId(Path file) throws Exception {
+        Map<Integer, String> records = new TreeMap<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            records.put(Messages.parse(line).get("id").asInt(), line);
+        }
+        return records;
+    }
+
+    private static int cli(String... args) {
+        StringWriter stderr = new StringWriter();
+        int exit =
+                StreamnormCli.execute(
+                        args,
+                        new PrintWriter(new StringWriter(), true),
+                        new PrintWriter(stderr, true));
+        assertThat(stderr.toString()).as("stderr of %s", List.of(args)).doesNotContain("Exception");
+        return exit;
+    }
+
+    private static Path input(
+            String norm, Path tmp, List<String> lines, Map<String, List<double[]>> byKey)
+            throws Exception {
+        SplittableRandom random = new SplittableRandom(norm.hashCode());
+        for (int i = 0; i < KEYS * PER_KEY; i++) {
+            String key = "k" + (i % KEYS);
+            double[] x = {
+                random.nextGaussian() * 3 + 1,
+                1e4 + random.nextInt(10),
+                i % 5 == 0 ? -0.0 : random.nextDouble() - 0.5
+            };
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(x);
+            ObjectNode record = JSON.createObjectNode().put("key", key).put("id", i);
+            record.putArray("values").add(x[0]).add(x[1]).add(x[2]);
+            lines.add(record.toString());
+            if (i % 90 == 45) {
+                lines.add(BAD.get((i / 90) % BAD.size()));
+            }
+        }
+        Path in = tmp.resolve("in.jsonl");
+        Files.write(in, lines, StandardCharsets.UTF_8);
+        return in;
     }
 
     private static void compare(

@@ -11,10 +11,12 @@ import dev.streamnorm.state.scaler.ScalerKind;
 import dev.streamnorm.state.scaler.ScalerParams;
 import dev.streamnorm.state.scaler.ScalerStats;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import javax.annotation.Nullable;
 
@@ -56,7 +58,7 @@ public final class ScalerStatsFile {
     }
 
     /** Whether {@code root} is a scaler's stats file or a dumped scikit-learn scaler. */
-    static boolean isScalerFile(JsonNode root) {
+    public static boolean isScalerFile(JsonNode root) {
         if (root.has("sklearn")) {
             return true;
         }
@@ -73,6 +75,15 @@ public final class ScalerStatsFile {
     static ScalerKind kindOf(JsonNode root) {
         return ScalerKind.of(
                 root.has("sklearn") ? root.get("sklearn").asText() : root.get("norm").asText());
+    }
+
+    /**
+     * Whether {@code file} holds a scaler's stats or a dumped scikit-learn scaler.
+     *
+     * @throws IllegalArgumentException if it cannot be read as JSON
+     */
+    public static boolean isScalerFile(Path file) {
+        return isScalerFile(StatsFile.readJson(file, "stats file"));
     }
 
     /**
@@ -269,6 +280,32 @@ public final class ScalerStatsFile {
             }
         }
         return root;
+    }
+
+    /** Prints the parameters and one row per key and feature of {@code keys}' attributes. */
+    public void print(Iterable<String> keys, PrintWriter out) {
+        ObjectNode header = JSON.createObjectNode();
+        putParams(header);
+        out.println(
+                kind.sklearnName()
+                        + " "
+                        + header
+                        + ", shape "
+                        + (shape == null ? "learned per key" : shape));
+        for (String key : keys) {
+            ScalerTable.Entry entry = table.lookupExact(key);
+            out.println(key + "  n_samples_seen_ " + entry.count);
+            entry.attributes.forEach(
+                    (name, values) -> {
+                        StringBuilder row =
+                                new StringBuilder(String.format(Locale.ROOT, "  %-12s", name));
+                        for (double v : values) {
+                            row.append(String.format(Locale.ROOT, " %14.6g", v));
+                        }
+                        out.println(row);
+                    });
+        }
+        out.flush();
     }
 
     /** Writes {@link #sklearn(String)} to {@code file}. */

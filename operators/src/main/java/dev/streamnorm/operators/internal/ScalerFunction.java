@@ -4,6 +4,7 @@ import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationState;
 import dev.streamnorm.operators.ScalerTable;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.scaler.FittedScaler;
@@ -11,7 +12,6 @@ import dev.streamnorm.state.scaler.RobustScalerStats;
 import dev.streamnorm.state.scaler.ScalerKind;
 import dev.streamnorm.state.scaler.ScalerParams;
 import dev.streamnorm.state.scaler.ScalerStats;
-import dev.streamnorm.state.typeutils.ScalerStatsTypeInfoFactory;
 import java.util.HashMap;
 import java.util.Map;
 import javax.annotation.Nullable;
@@ -38,9 +38,6 @@ import org.apache.flink.util.Collector;
 final class ScalerFunction extends KeyedProcessFunction<String, FeatureRecord, FeatureRecord> {
     private static final long serialVersionUID = 1L;
 
-    /** The per-key statistics of a scaler. */
-    static final String SCALER_STATS = "scaler-stats";
-
     final Normalization config;
     private final ScalerKind kind;
     private final ScalerParams params;
@@ -60,7 +57,7 @@ final class ScalerFunction extends KeyedProcessFunction<String, FeatureRecord, F
 
     /** The descriptor of the per-key statistics. */
     static ValueStateDescriptor<ScalerStats> statsDescriptor() {
-        return new ValueStateDescriptor<>(SCALER_STATS, ScalerStatsTypeInfoFactory.TYPE_INFO);
+        return NormalizationState.scalerStats();
     }
 
     @Override
