@@ -2,7 +2,9 @@ package dev.streamnorm.state.scaler;
 
 import static org.apache.flink.util.Preconditions.checkArgument;
 
+import java.util.Arrays;
 import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
@@ -24,8 +26,20 @@ public final class RobustScalerStats extends ScalerStats {
     /** The default sketch size k. */
     public static final int DEFAULT_SKETCH_SIZE = 300;
 
+    /** Growth of the count (relative) after which estimated quantiles are recomputed. */
+    static final double REFRESH = 1e-3;
+
     private final KllDoublesSketch[] sketches;
     private final int sketchSize;
+
+    /** Exact mode: each feature's values sorted (the first {@code count}), or null (not built). */
+    @Nullable private double[][] sorted;
+
+    /** Estimation mode: median and percentiles per feature as of {@link #estimatedAt}, or null. */
+    @Nullable private double[][] estimated;
+
+    private long estimatedAt;
+    @Nullable private ScalerParams estimatedFor;
 
     RobustScalerStats(int features, int sketchSize) {
         checkArgument(features > 0, "features must be positive, got %s", features);
@@ -119,6 +133,25 @@ public final class RobustScalerStats extends ScalerStats {
         for (int i = 0; i < x.length; i++) {
             sketches[i].update(x[i]);
         }
+        if (sorted != null) {
+            if (isExact()) {
+                for (int i = 0; i < x.length; i++) {
+                    sorted[i] = insert(sorted[i], (int) count - 1, x[i]);
+                }
+            } else {
+                sorted = null;
+            }
+        }
+    }
+
+    /** {@code values[0..n)} sorted with {@code x} inserted (the array grows when full). */
+    private static double[] insert(double[] values, int n, double x) {
+        double[] target = n < values.length ? values : Arrays.copyOf(values, 2 * n + 8);
+        int at = Arrays.binarySearch(target, 0, n, x);
+        at = at < 0 ? -at - 1 : at;
+        System.arraycopy(target, at, target, at + 1, n - at);
+        target[at] = x;
+        return target;
     }
 
     /** Not supported: a sketch cannot forget. */
@@ -138,29 +171,42 @@ public final class RobustScalerStats extends ScalerStats {
             sketches[i].merge(other.sketches[i]);
         }
         count += other.count;
+        sorted = null;
+        estimated = null;
     }
 
     /** Median, low and high percentile of feature {@code i}. */
     private double[] quantiles(int i, ScalerParams params) {
-        KllDoublesSketch sketch = sketches[i];
-        if (sketch.isEmpty()) {
+        if (count == 0) {
             return new double[] {0, 0, 0};
         }
-        if (!sketch.isEstimationMode()) {
-            double[] sorted = sketch.getSortedView().getQuantiles();
-            int n = sorted.length;
+        if (isExact()) {
+            if (sorted == null) {
+                sorted = new double[sketches.length][];
+                for (int f = 0; f < sketches.length; f++) {
+                    sorted[f] = sketches[f].getSortedView().getQuantiles();
+                }
+            }
+            int n = (int) count;
             return new double[] {
-                Quantiles.median(sorted, n),
-                Quantiles.percentile(sorted, n, params.quantileLow),
-                Quantiles.percentile(sorted, n, params.quantileHigh)
+                Quantiles.median(sorted[i], n),
+                Quantiles.percentile(sorted[i], n, params.quantileLow),
+                Quantiles.percentile(sorted[i], n, params.quantileHigh)
             };
         }
-        QuantileSearchCriteria inclusive = QuantileSearchCriteria.INCLUSIVE;
-        return new double[] {
-            sketch.getQuantile(0.5, inclusive),
-            sketch.getQuantile(params.quantileLow / 100.0, inclusive),
-            sketch.getQuantile(params.quantileHigh / 100.0, inclusive)
-        };
+        if (estimated == null
+                || !params.equals(estimatedFor)
+                || count - estimatedAt > estimatedAt * REFRESH) {
+            estimated = new double[sketches.length][];
+            QuantileSearchCriteria inclusive = QuantileSearchCriteria.INCLUSIVE;
+            double[] ranks = {0.5, params.quantileLow / 100.0, params.quantileHigh / 100.0};
+            for (int f = 0; f < sketches.length; f++) {
+                estimated[f] = sketches[f].getQuantiles(ranks, inclusive);
+            }
+            estimatedAt = count;
+            estimatedFor = params;
+        }
+        return estimated[i];
     }
 
     @Override

@@ -16,11 +16,13 @@ import java.util.Map;
  */
 public final class StandardScalerStats extends ScalerStats {
     private final double[] mean;
+    private final double[] meanError;
     private final double[] var;
 
     StandardScalerStats(int features) {
         checkArgument(features > 0, "features must be positive, got %s", features);
         this.mean = new double[features];
+        this.meanError = new double[features];
         this.var = new double[features];
     }
 
@@ -30,7 +32,23 @@ public final class StandardScalerStats extends ScalerStats {
      * @throws IllegalArgumentException on lengths that differ, a negative variance or count
      */
     public static StandardScalerStats of(long count, double[] mean, double[] var) {
+        return of(count, mean, new double[mean.length], var);
+    }
+
+    /**
+     * Statistics of {@code count} records with these means, the rounding errors of the means
+     * ({@link #meanError}) and population variances (copied).
+     *
+     * @throws IllegalArgumentException on lengths that differ, a negative variance or count
+     */
+    public static StandardScalerStats of(
+            long count, double[] mean, double[] meanError, double[] var) {
         checkArgument(count >= 0, "n_samples_seen_ must not be negative, got %s", count);
+        checkArgument(
+                meanError.length == mean.length,
+                "mean_ has %s values, its errors %s",
+                mean.length,
+                meanError.length);
         checkArgument(
                 mean.length == var.length, "mean_ has %s values, var_ %s", mean.length, var.length);
         StandardScalerStats stats = new StandardScalerStats(mean.length);
@@ -38,6 +56,7 @@ public final class StandardScalerStats extends ScalerStats {
             checkArgument(var[i] >= 0, "var_[%s] is negative: %s", i, var[i]);
         }
         System.arraycopy(mean, 0, stats.mean, 0, mean.length);
+        System.arraycopy(meanError, 0, stats.meanError, 0, mean.length);
         System.arraycopy(var, 0, stats.var, 0, var.length);
         stats.count = count;
         return stats;
@@ -58,6 +77,11 @@ public final class StandardScalerStats extends ScalerStats {
         return mean[i];
     }
 
+    /** The rounding error of {@code mean_[i]}: the mean is {@code mean_[i] + meanError(i)}. */
+    public double meanError(int i) {
+        return meanError[i];
+    }
+
     /** {@code var_[i]}, the population variance. */
     public double variance(int i) {
         return var[i];
@@ -69,10 +93,20 @@ public final class StandardScalerStats extends ScalerStats {
         count++;
         double n = count;
         for (int i = 0; i < x.length; i++) {
-            double d = x[i] - mean[i];
-            mean[i] += d / n;
-            var[i] += (d * (x[i] - mean[i]) - var[i]) / n;
+            double d = (x[i] - mean[i]) - meanError[i];
+            addToMean(i, d / n);
+            var[i] += (d * ((x[i] - mean[i]) - meanError[i]) - var[i]) / n;
         }
+    }
+
+    /** {@code mean[i] + meanError[i] += delta} in double-double arithmetic (two-sum). */
+    private void addToMean(int i, double delta) {
+        double sum = mean[i] + delta;
+        double virtual = sum - mean[i];
+        double error = (mean[i] - (sum - virtual)) + (delta - virtual);
+        double low = meanError[i] + error;
+        mean[i] = sum + low;
+        meanError[i] = low - (mean[i] - sum);
     }
 
     @Override
@@ -84,8 +118,8 @@ public final class StandardScalerStats extends ScalerStats {
         checkFeatures(x);
         count++;
         for (int i = 0; i < x.length; i++) {
-            double d = x[i] - mean[i];
-            mean[i] += m * d;
+            double d = (x[i] - mean[i]) - meanError[i];
+            addToMean(i, m * d);
             var[i] = (1 - m) * (var[i] + m * d * d);
         }
     }
@@ -124,11 +158,11 @@ public final class StandardScalerStats extends ScalerStats {
 
     @Override
     public StandardScalerStats copy() {
-        return of(count, mean, var);
+        return of(count, mean, meanError, var);
     }
 
     @Override
     Object[] contents() {
-        return new Object[] {mean, var};
+        return new Object[] {mean, meanError, var};
     }
 }

@@ -16,11 +16,11 @@ import org.apache.flink.core.memory.DataOutputView;
  * Serializer of every {@link ScalerStats} class.
  *
  * <p>Format v1: {@code byte 1, byte class, long count, int features}, then by class: {@code 1}
- * standard {@code double[features] mean, double[features] var}; {@code 2} min-max {@code
- * double[features] min, double[features] max}; {@code 3} max-abs {@code double[features] max_abs};
- * {@code 4} robust, per feature {@code int length, byte[length]} a KLL sketch in DataSketches'
- * compact serial form; {@code 5} robust window {@code int window, double[min(count,
- * window)·features]} the last records, oldest first.
+ * standard {@code double[features] mean, double[features] mean_error, double[features] var}; {@code
+ * 2} min-max {@code double[features] min, double[features] max}; {@code 3} max-abs {@code
+ * double[features] max_abs}; {@code 4} robust, per feature {@code int length, byte[length]} a KLL
+ * sketch in DataSketches' compact serial form; {@code 5} robust window {@code int window,
+ * double[min(count, window)·features]} the last records, oldest first.
  */
 public final class ScalerStatsSerializer extends VersionedSerializer<ScalerStats> {
     private static final long serialVersionUID = 1L;
@@ -64,6 +64,9 @@ public final class ScalerStatsSerializer extends VersionedSerializer<ScalerStats
             StandardScalerStats s = (StandardScalerStats) value;
             for (int i = 0; i < features; i++) {
                 out.writeDouble(s.mean(i));
+            }
+            for (int i = 0; i < features; i++) {
+                out.writeDouble(s.meanError(i));
             }
             for (int i = 0; i < features; i++) {
                 out.writeDouble(s.variance(i));
@@ -119,7 +122,10 @@ public final class ScalerStatsSerializer extends VersionedSerializer<ScalerStats
         switch (tag) {
             case STANDARD:
                 return StandardScalerStats.of(
-                        count, DoubleArrays.read(in, features), DoubleArrays.read(in, features));
+                        count,
+                        DoubleArrays.read(in, features),
+                        DoubleArrays.read(in, features),
+                        DoubleArrays.read(in, features));
             case MINMAX:
                 return MinMaxScalerStats.of(
                         count, DoubleArrays.read(in, features), DoubleArrays.read(in, features));
