@@ -57,6 +57,16 @@ class RunCommandTest {
                 "--stats-updates kafka://127.0.0.1:9/updates | --stats-updates needs --norm batch --mode eval --scope key",
                 "--norm layer --stats-updates kafka://127.0.0.1:9/updates | --stats-updates needs --norm batch --mode eval --scope key",
                 "--emit-stats-version | --emit-stats-version needs --stats-updates",
+                "--norm standard --clip | --feature-range/--clip apply to --norm minmax only",
+                "--clip | --feature-range/--clip apply to --norm minmax only",
+                "--norm minmax --feature-range 1,0 | feature range must be MIN,MAX with MIN < MAX, got 1.0,0.0",
+                "--norm minmax --feature-range 0;1 | --feature-range must be two numbers A,B, got '0;1'",
+                "--norm robust --quantile-range 80,20 | quantile range must be Q1,Q3 with 0 <= Q1 <= Q3 <= 100",
+                "--norm maxabs --no-with-centering | --quantile-range/--no-with-centering/--no-with-scaling/--unit-variance apply to --norm robust only",
+                "--norm robust --no-with-mean | --no-with-mean/--no-with-std apply to --norm standard only",
+                "--norm robust --mode eval | eval mode needs statistics: --stats FILE or --from-savepoint PATH",
+                "--norm standard --scope global | --scope global applies to batch norm only",
+                "--norm minmax --mode online --momentum cumulative | momentum 'cumulative' exists only for batch norm",
             })
     void badOptionsGiveOneLineAndExitTwo(String options, String message) {
         int code = run(withEndpoints(options.trim().split(" ")));
@@ -79,6 +89,43 @@ class RunCommandTest {
                 .isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString())
                 .contains("use kafka://host:port/topic, file:///path.jsonl or stdout");
+    }
+
+    @Test
+    void statsOfAnotherNormAreOneLine() throws Exception {
+        Path batch = tmp.resolve("batch.json");
+        Files.writeString(batch, "{\"running_mean\": [0], \"running_var\": [1]}");
+        Path scaler = tmp.resolve("scaler.json");
+        Files.writeString(
+                scaler,
+                "{\"sklearn\": \"MinMaxScaler\", \"attributes\": {\"scale_\": [1], \"min_\": [0]}}");
+        assertThat(
+                        run(
+                                withEndpoints(
+                                        "--norm",
+                                        "standard",
+                                        "--mode",
+                                        "eval",
+                                        "--stats",
+                                        scaler.toString())))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString().trim())
+                .endsWith("the stats are of the minmax scaler, --norm is standard");
+        assertThat(run(withEndpoints("--mode", "eval", "--stats", scaler.toString())))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("the stats of a scaler: use them with --norm minmax");
+        assertThat(
+                        run(
+                                withEndpoints(
+                                        "--norm",
+                                        "robust",
+                                        "--mode",
+                                        "eval",
+                                        "--stats",
+                                        batch.toString())))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("expected the stats of a scaler");
+        assertThat(err.toString()).doesNotContain("Exception");
     }
 
     @Test
