@@ -24,13 +24,19 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  */
 public final class RobustScalerStats extends ScalerStats {
     /** The default sketch size k. */
-    public static final int DEFAULT_SKETCH_SIZE = 300;
+    public static final int DEFAULT_SKETCH_SIZE = 400;
 
-    /** Growth of the count (relative) after which estimated quantiles are recomputed. */
-    static final double REFRESH = 1e-3;
+    /** The bound on the normalized rank error of the fitted quantiles. */
+    public static final double RANK_ERROR_BOUND = 0.01;
+
+    /** The smallest k whose rank error is below {@link #RANK_ERROR_BOUND}. */
+    static final int MIN_SKETCH_SIZE = 269;
 
     private final KllDoublesSketch[] sketches;
     private final int sketchSize;
+
+    /** Growth of the count (relative) after which estimated quantiles are recomputed. */
+    private final double refresh;
 
     /** Exact mode: each feature's values sorted (the first {@code count}), or null (not built). */
     @Nullable private double[][] sorted;
@@ -44,10 +50,12 @@ public final class RobustScalerStats extends ScalerStats {
     RobustScalerStats(int features, int sketchSize) {
         checkArgument(features > 0, "features must be positive, got %s", features);
         checkArgument(
-                sketchSize >= 8 && sketchSize <= 65535,
-                "sketch size k must be in [8, 65535], got %s",
+                sketchSize <= 65535 && rankError(sketchSize) < RANK_ERROR_BOUND,
+                "sketch size k must be in [%s, 65535] (rank error below 1%%), got %s",
+                MIN_SKETCH_SIZE,
                 sketchSize);
         this.sketchSize = sketchSize;
+        this.refresh = RANK_ERROR_BOUND - rankError(sketchSize);
         this.sketches = new KllDoublesSketch[features];
         for (int i = 0; i < features; i++) {
             sketches[i] = KllDoublesSketch.newHeapInstance(sketchSize);
@@ -57,6 +65,7 @@ public final class RobustScalerStats extends ScalerStats {
     private RobustScalerStats(KllDoublesSketch[] sketches, int sketchSize, long count) {
         this.sketches = sketches;
         this.sketchSize = sketchSize;
+        this.refresh = RANK_ERROR_BOUND - rankError(sketchSize);
         this.count = count;
     }
 
@@ -134,7 +143,7 @@ public final class RobustScalerStats extends ScalerStats {
             sketches[i].update(x[i]);
         }
         if (sorted != null) {
-            if (isExact()) {
+            if (!sketches[0].isEstimationMode()) {
                 for (int i = 0; i < x.length; i++) {
                     sorted[i] = insert(sorted[i], (int) count - 1, x[i]);
                 }
@@ -180,7 +189,8 @@ public final class RobustScalerStats extends ScalerStats {
         if (count == 0) {
             return new double[] {0, 0, 0};
         }
-        if (isExact()) {
+        // Every sketch has taken the same number of values, so all compact at the same count.
+        if (!sketches[0].isEstimationMode()) {
             if (sorted == null) {
                 sorted = new double[sketches.length][];
                 for (int f = 0; f < sketches.length; f++) {
@@ -196,7 +206,7 @@ public final class RobustScalerStats extends ScalerStats {
         }
         if (estimated == null
                 || !params.equals(estimatedFor)
-                || count - estimatedAt > estimatedAt * REFRESH) {
+                || count - estimatedAt > estimatedAt * refresh) {
             estimated = new double[sketches.length][];
             QuantileSearchCriteria inclusive = QuantileSearchCriteria.INCLUSIVE;
             double[] ranks = {0.5, params.quantileLow / 100.0, params.quantileHigh / 100.0};

@@ -49,7 +49,7 @@ class ScalerStatsSerializerTest extends SerializerTestBase<ScalerStats> {
     }
 
     private static ScalerStats filled(ScalerKind kind, Random random, int features, int n) {
-        ScalerStats stats = ScalerStats.empty(kind, features, 200);
+        ScalerStats stats = ScalerStats.empty(kind, features, 300);
         double[] x = new double[features];
         for (int r = 0; r < n; r++) {
             for (int i = 0; i < features; i++) {
