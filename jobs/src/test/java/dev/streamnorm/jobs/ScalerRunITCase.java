@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamnorm.jobs.cli.StreamnormCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +19,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +37,7 @@ class ScalerRunITCase {
     private static final int KEYS = 3;
     private static final int PER_KEY = 120;
     private static final int FEATURES = 3;
+    private static final double EPS = Math.ulp(1.0);
     private static final List<String> BAD =
             List.of(
                     "{\"key\": \"k0\", \"values\": [1, 2",
@@ -80,7 +80,7 @@ class ScalerRunITCase {
             String key = record.get("key").asText();
             int n = seen.merge(key, 1, Integer::sum);
             double[] expected =
-                    Reference.transform(
+                    SklearnScalerReference.transform(
                             norm, byKey.get(key).subList(0, n), byKey.get(key).get(n - 1));
             compare(key + " record " + n, record.get("values"), expected, problems);
         }
@@ -91,7 +91,8 @@ class ScalerRunITCase {
         for (String key : byKey.keySet()) {
             JsonNode entry = file.get("keys").get(key);
             assertThat(entry.get("n_samples_seen_").asLong()).isEqualTo(PER_KEY);
-            Map<String, double[]> attributes = Reference.attributes(norm, byKey.get(key));
+            Map<String, double[]> attributes =
+                    SklearnScalerReference.attributes(norm, byKey.get(key));
             for (Map.Entry<String, double[]> a : attributes.entrySet()) {
                 compare(key + " " + a.getKey(), entry.get(a.getKey()), a.getValue(), problems);
             }
@@ -99,8 +100,9 @@ class ScalerRunITCase {
         Messages.assertNoProblems("final stats", problems);
 
         // A fitted scikit-learn scaler of key k1 dumped as JSON, served as '*' in eval mode.
-        Map<String, double[]> fitted = Reference.attributes(norm, byKey.get("k1"));
-        ObjectNode sklearn = JSON.createObjectNode().put("sklearn", Reference.sklearnName(norm));
+        Map<String, double[]> fitted = SklearnScalerReference.attributes(norm, byKey.get("k1"));
+        ObjectNode sklearn =
+                JSON.createObjectNode().put("sklearn", SklearnScalerReference.sklearnName(norm));
         ObjectNode params = sklearn.putObject("params");
         if (norm.equals("minmax")) {
             params.putArray("feature_range").add(-1).add(1);
@@ -125,7 +127,7 @@ class ScalerRunITCase {
             JsonNode record = Messages.parse(text);
             int id = record.get("id").asInt();
             double[] x = byKey.get("k" + (id % KEYS)).get(id / KEYS);
-            double[] expected = Reference.apply(norm, fitted, x);
+            double[] expected = SklearnScalerReference.apply(norm, fitted, x);
             JsonNode values = record.get("values");
             for (int i = 0; i < FEATURES; i++) {
                 if (values.get(i).asDouble() != expected[i]) {
@@ -200,7 +202,8 @@ class ScalerRunITCase {
                                         params)))
                 .isZero();
         JsonNode sklearn = JSON.readTree(dump.toFile());
-        assertThat(sklearn.get("sklearn").asText()).isEqualTo(Reference.sklearnName(norm));
+        assertThat(sklearn.get("sklearn").asText())
+                .isEqualTo(SklearnScalerReference.sklearnName(norm));
         JsonNode k1 = JSON.readTree(stats.toFile()).get("keys").get("k1");
         assertThat(sklearn.get("attributes").get("scale_")).isEqualTo(k1.get("scale_"));
         assertThat(sklearn.get("attributes").get("n_samples_seen_").asLong()).isEqualTo(PER_KEY);
@@ -240,6 +243,48 @@ class ScalerRunITCase {
                                 new PrintWriter(new StringWriter(), true)))
                 .isZero();
         assertThat(shown.toString()).contains("k2  n_samples_seen_ " + PER_KEY).contains("scale_");
+    }
+
+    @Test
+    void onlineStandardFollowsItsDefinitionAndIsDeterministic(@TempDir Path tmp) throws Exception {
+        List<String> lines = new ArrayList<>();
+        Map<String, List<double[]>> byKey = new LinkedHashMap<>();
+        Path in = input("online", tmp, lines, byKey);
+        String[] online = {"--norm", "standard", "--mode", "online", "--momentum", "0.05"};
+        Path first = tmp.resolve("online-1.jsonl");
+        Path second = tmp.resolve("online-2.jsonl");
+        run(online, in, first, tmp.resolve("d1.jsonl"));
+        run(online, in, second, tmp.resolve("d2.jsonl"));
+        Map<Integer, String> outputs = byId(first);
+        assertThat(outputs).hasSize(KEYS * PER_KEY).isEqualTo(byId(second));
+
+        // d = x - mean; mean += m*d; var = (1 - m)*(var + m*d*d); first record: mean x, var 0
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, List<double[]>> e : byKey.entrySet()) {
+            List<double[]> rows = e.getValue();
+            double[] mean = rows.get(0).clone();
+            double[] var = new double[FEATURES];
+            for (int n = 1; n <= rows.size(); n++) {
+                double[] x = rows.get(n - 1);
+                double[] expected = new double[FEATURES];
+                for (int i = 0; i < FEATURES; i++) {
+                    if (n > 1) {
+                        double d = x[i] - mean[i];
+                        mean[i] += 0.05 * d;
+                        var[i] = 0.95 * (var[i] + 0.05 * d * d);
+                    }
+                    double bound = n * EPS * var[i] + Math.pow(n * mean[i] * EPS, 2);
+                    expected[i] = (x[i] - mean[i]) / (var[i] <= bound ? 1 : Math.sqrt(var[i]));
+                }
+                int id = (n - 1) * KEYS + Integer.parseInt(e.getKey().substring(1));
+                compare(
+                        e.getKey() + " record " + n,
+                        Messages.parse(outputs.get(id)).get("values"),
+                        expected,
+                        problems);
+            }
+        }
+        Messages.assertNoProblems("online outputs", problems);
     }
 
     private static Map<Integer, String> byId(Path file) throws Exception {
@@ -322,136 +367,5 @@ class ScalerRunITCase {
                         new PrintWriter(new StringWriter(), true),
                         new PrintWriter(stderr, true));
         assertThat(exit).as("exit code; stderr: %s", stderr).isZero();
-    }
-
-    /** An independent reference of scikit-learn's scalers: two-pass, over all records so far. */
-    static final class Reference {
-        private static final double EPS = Math.ulp(1.0);
-
-        static String sklearnName(String norm) {
-            switch (norm) {
-                case "standard":
-                    return "StandardScaler";
-                case "minmax":
-                    return "MinMaxScaler";
-                case "maxabs":
-                    return "MaxAbsScaler";
-                default:
-                    return "RobustScaler";
-            }
-        }
-
-        static double[] transform(String norm, List<double[]> rows, double[] x) {
-            return apply(norm, attributes(norm, rows), x);
-        }
-
-        static double[] apply(String norm, Map<String, double[]> a, double[] x) {
-            double[] y = new double[x.length];
-            for (int i = 0; i < x.length; i++) {
-                switch (norm) {
-                    case "standard":
-                        y[i] = (x[i] - a.get("mean_")[i]) / a.get("scale_")[i];
-                        break;
-                    case "minmax":
-                        y[i] = x[i] * a.get("scale_")[i] + a.get("min_")[i];
-                        break;
-                    case "maxabs":
-                        y[i] = x[i] / a.get("scale_")[i];
-                        break;
-                    default:
-                        y[i] = (x[i] - a.get("center_")[i]) / a.get("scale_")[i];
-                }
-            }
-            return y;
-        }
-
-        static Map<String, double[]> attributes(String norm, List<double[]> rows) {
-            int f = rows.get(0).length;
-            int n = rows.size();
-            Map<String, double[]> a = new LinkedHashMap<>();
-            double[] scale = new double[f];
-            switch (norm) {
-                case "standard":
-                    double[] mean = new double[f];
-                    double[] var = new double[f];
-                    for (int i = 0; i < f; i++) {
-                        // exact sums, rounded once
-                        BigDecimal sum = BigDecimal.ZERO;
-                        for (double[] r : rows) {
-                            sum = sum.add(new BigDecimal(r[i]));
-                        }
-                        BigDecimal exactMean =
-                                sum.divide(BigDecimal.valueOf(n), MathContext.DECIMAL128);
-                        BigDecimal ss = BigDecimal.ZERO;
-                        for (double[] r : rows) {
-                            BigDecimal d = new BigDecimal(r[i]).subtract(exactMean);
-                            ss = ss.add(d.multiply(d));
-                        }
-                        mean[i] = exactMean.doubleValue();
-                        var[i] =
-                                ss.divide(BigDecimal.valueOf(n), MathContext.DECIMAL128)
-                                        .doubleValue();
-                        double bound = n * EPS * var[i] + Math.pow(n * mean[i] * EPS, 2);
-                        scale[i] = var[i] <= bound ? 1 : Math.sqrt(var[i]);
-                    }
-                    a.put("mean_", mean);
-                    a.put("var_", var);
-                    break;
-                case "minmax":
-                    double[] lo = new double[f];
-                    double[] hi = new double[f];
-                    double[] min = new double[f];
-                    for (int i = 0; i < f; i++) {
-                        lo[i] = Double.POSITIVE_INFINITY;
-                        hi[i] = Double.NEGATIVE_INFINITY;
-                        for (double[] r : rows) {
-                            lo[i] = Math.min(lo[i], r[i]);
-                            hi[i] = Math.max(hi[i], r[i]);
-                        }
-                        double range = hi[i] - lo[i];
-                        scale[i] = 2 / (range < 10 * EPS ? 1 : range);
-                        min[i] = -1 - lo[i] * scale[i];
-                    }
-                    a.put("data_min_", lo);
-                    a.put("data_max_", hi);
-                    a.put("min_", min);
-                    break;
-                case "maxabs":
-                    double[] maxAbs = new double[f];
-                    for (int i = 0; i < f; i++) {
-                        for (double[] r : rows) {
-                            maxAbs[i] = Math.max(maxAbs[i], Math.abs(r[i]));
-                        }
-                        scale[i] = maxAbs[i] < 10 * EPS ? 1 : maxAbs[i];
-                    }
-                    a.put("max_abs_", maxAbs);
-                    break;
-                default:
-                    double[] center = new double[f];
-                    for (int i = 0; i < f; i++) {
-                        double[] column = new double[n];
-                        for (int r = 0; r < n; r++) {
-                            column[r] = rows.get(r)[i];
-                        }
-                        Arrays.sort(column);
-                        center[i] =
-                                n % 2 == 1
-                                        ? column[n / 2]
-                                        : (column[n / 2 - 1] + column[n / 2]) / 2;
-                        double range = percentile(column, 75) - percentile(column, 25);
-                        scale[i] = range < 10 * EPS ? 1 : range;
-                    }
-                    a.put("center_", center);
-            }
-            a.put("scale_", scale);
-            return a;
-        }
-
-        private static double percentile(double[] sorted, double q) {
-            double h = (sorted.length - 1) * q / 100;
-            int lo = (int) Math.floor(h);
-            int hi = Math.min(lo + 1, sorted.length - 1);
-            return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-        }
     }
 }
