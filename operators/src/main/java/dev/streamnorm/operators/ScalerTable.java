@@ -52,6 +52,8 @@ public final class ScalerTable implements Serializable {
 
         /** The entry of {@code stats} fitted with {@code params}. */
         public static Entry of(ScalerStats stats, ScalerParams params) {
+            // Fitted first: answering a query may reorder a sketch's newest values in place.
+            Map<String, double[]> attributes = stats.attributes(params);
             byte[][] sketches = null;
             if (stats instanceof RobustScalerStats) {
                 RobustScalerStats robust = (RobustScalerStats) stats;
@@ -60,7 +62,7 @@ public final class ScalerTable implements Serializable {
                     sketches[i] = robust.sketchBytes(i);
                 }
             }
-            return new Entry(stats.count(), stats.attributes(params), sketches);
+            return new Entry(stats.count(), attributes, sketches);
         }
 
         /** The number of features, from any attribute. */

@@ -148,7 +148,9 @@ public final class ScalerStatsFile {
             String name = e.getKey();
             JsonNode value = e.getValue();
             if (name.equals(ScalerStats.N_SAMPLES_SEEN)) {
-                count = (long) StatsFile.number(value, where + "." + name);
+                // scikit-learn keeps one count per feature when some values were NaN
+                JsonNode n = value.isArray() && value.size() > 0 ? value.get(0) : value;
+                count = (long) StatsFile.number(n, where + "." + name);
             } else if (name.equals(SKETCHES)) {
                 sketches = sketches(value, where + "." + name);
             } else if (value.isArray()) {

@@ -245,12 +245,22 @@ public final class RobustScalerStats extends ScalerStats {
         return new RobustScalerStats(copies, sketchSize, count);
     }
 
+    /**
+     * Per sketch: n, k and its sorted values with their cumulative weights, which is what the
+     * sketch answers; its bytes are no measure, since answering a query sorts its newest values in
+     * place. Computed on copies, so comparing never changes a sketch.
+     */
     @Override
     Object[] contents() {
-        Object[] bytes = new Object[sketches.length];
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = sketchBytes(i);
+        Object[] contents = new Object[3 * sketches.length];
+        for (int i = 0; i < sketches.length; i++) {
+            KllDoublesSketch copy = KllDoublesSketch.heapify(Memory.wrap(sketchBytes(i)));
+            contents[3 * i] = new long[] {copy.getN(), copy.getK()};
+            if (!copy.isEmpty()) {
+                contents[3 * i + 1] = copy.getSortedView().getQuantiles();
+                contents[3 * i + 2] = copy.getSortedView().getCumulativeWeights();
+            }
         }
-        return bytes;
+        return contents;
     }
 }
