@@ -67,10 +67,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(
             names = "--norm",
             paramLabel = "NORM",
-            defaultValue = "batch",
             description =
                     "batch, layer, group, instance, l2, or a scikit-learn scaler: standard,"
-                            + " minmax, maxabs, robust (default: ${DEFAULT-VALUE})")
+                            + " minmax, maxabs, robust (default: the scaler of a scaler's --stats"
+                            + " file, else batch)")
     String norm;
 
     @Option(
@@ -300,7 +300,10 @@ final class RunCommand implements Callable<Integer> {
 
     /** Parses and validates every option; file contents are read here too. */
     JobConfig jobConfig() {
-        Norm normalizer = enumOf(Norm.class, norm, "--norm");
+        Norm normalizer =
+                norm != null
+                        ? enumOf(Norm.class, norm, "--norm")
+                        : ScalerOptions.normOfStats(stats);
         NormalizationBuilder normalization = Normalization.builder();
         @Nullable
         RecordShape scalerShape = scalerOptions.configure(normalization, normalizer, stats);

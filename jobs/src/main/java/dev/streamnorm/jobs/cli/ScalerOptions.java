@@ -48,6 +48,14 @@ final class ScalerOptions {
             description = "robust: scale so that normal data has variance 1")
     Boolean unitVariance;
 
+    /** The norm when {@code --norm} is not given: a scaler's stats file names it, else batch. */
+    static Norm normOfStats(@Nullable Path stats) {
+        if (stats == null || !ScalerStatsFile.isScalerFile(stats)) {
+            return Norm.BATCH;
+        }
+        return Norm.valueOf(ScalerStatsFile.read(stats).kind.name());
+    }
+
     /**
      * Sets the scaler parameters on {@code builder} and, for a scaler norm with {@code stats}, the
      * file's fitted scalers; returns that file's shape (null: none).

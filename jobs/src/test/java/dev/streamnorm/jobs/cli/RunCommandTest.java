@@ -3,6 +3,7 @@ package dev.streamnorm.jobs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamnorm.jobs.pipeline.JobConfig;
+import dev.streamnorm.operators.Norm;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -111,7 +112,15 @@ class RunCommandTest {
                 .isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString().trim())
                 .endsWith("the stats are of the minmax scaler, --norm is standard");
-        assertThat(run(withEndpoints("--mode", "eval", "--stats", scaler.toString())))
+        assertThat(
+                        run(
+                                withEndpoints(
+                                        "--norm",
+                                        "batch",
+                                        "--mode",
+                                        "eval",
+                                        "--stats",
+                                        scaler.toString())))
                 .isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("the stats of a scaler: use them with --norm minmax");
         assertThat(
@@ -209,6 +218,33 @@ class RunCommandTest {
         assertThat(config.bounded).isTrue();
         assertThat(config.statsOut).isEqualTo(tmp.resolve("s.json"));
         assertThat(config.normalization.emitFinalStats()).isTrue();
+    }
+
+    @Test
+    void aScalersStatsFileChoosesTheNormWhenNoneIsGiven() throws Exception {
+        Path scaler = tmp.resolve("scaler.json");
+        Files.writeString(
+                scaler,
+                "{\"sklearn\": \"RobustScaler\", \"params\": {\"quantile_range\": [10, 90]},"
+                        + " \"attributes\": {\"center_\": [1], \"scale_\": [2]}}");
+        RunCommand command = new RunCommand();
+        new CommandLine(command)
+                .parseArgs(
+                        "--input",
+                        "kafka://127.0.0.1:9092/in",
+                        "--output",
+                        "stdout",
+                        "--mode",
+                        "eval",
+                        "--stats",
+                        scaler.toString());
+
+        JobConfig config = command.jobConfig();
+
+        assertThat(config.normalization.norm()).isEqualTo(Norm.ROBUST);
+        assertThat(config.normalization.scalerParams().quantileLow).isEqualTo(10.0);
+        assertThat(config.normalization.describe())
+                .isEqualTo("robust eval quantile_range=10.0,90.0");
     }
 
     @Test
