@@ -94,6 +94,7 @@ public final class Normalization implements Serializable {
     final Scope scope;
     final ScalerParams scalerParams;
     @Nullable final ScalerTable scalerTable;
+    final boolean robustExact;
 
     Normalization(NormalizationBuilder b, Affine affine) {
         this.norm = b.norm;
@@ -115,6 +116,7 @@ public final class Normalization implements Serializable {
         this.scope = b.scope;
         this.scalerParams = b.scalerParams;
         this.scalerTable = b.scalerTable;
+        this.robustExact = b.robustExact;
         this.epsGiven = b.eps != null;
         this.affineGiven = b.affineGiven || b.alignTo != null;
     }
@@ -138,6 +140,7 @@ public final class Normalization implements Serializable {
         this.scope = base.scope;
         this.scalerParams = base.scalerParams;
         this.scalerTable = base.scalerTable;
+        this.robustExact = base.robustExact;
         this.epsGiven = base.epsGiven;
         this.affineGiven = base.affineGiven;
     }
@@ -283,6 +286,11 @@ public final class Normalization implements Serializable {
     @Nullable
     public ScalerTable scalerTable() {
         return scalerTable;
+    }
+
+    /** Whether the robust scaler keeps every value for exact quantiles (bounded inputs). */
+    public boolean robustExact() {
+        return robustExact;
     }
 
     /** The running-stats update of this configuration. */

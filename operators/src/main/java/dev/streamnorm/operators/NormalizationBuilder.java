@@ -39,6 +39,7 @@ public final class NormalizationBuilder {
     Scope scope = Scope.KEY;
     ScalerParams scalerParams = ScalerParams.defaults();
     @Nullable ScalerTable scalerTable;
+    boolean robustExact;
 
     NormalizationBuilder() {}
 
@@ -174,6 +175,15 @@ public final class NormalizationBuilder {
     /** The scikit-learn constructor parameters of the scaler norms (defaults: scikit-learn's). */
     public NormalizationBuilder setScalerParams(ScalerParams scalerParams) {
         this.scalerParams = checkNotNull(scalerParams);
+        return this;
+    }
+
+    /**
+     * The robust scaler keeps every value for exact quantiles instead of a sketch (bounded inputs,
+     * train mode).
+     */
+    public NormalizationBuilder setRobustExact(boolean robustExact) {
+        this.robustExact = robustExact;
         return this;
     }
 

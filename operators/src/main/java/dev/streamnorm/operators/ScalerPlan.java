@@ -31,6 +31,9 @@ final class ScalerPlan implements NormPlan {
                 "the stats are batch-norm running stats; the %s scaler needs its own",
                 norm);
         checkArgument(
+                !b.robustExact || (b.norm == Norm.ROBUST && b.mode == Mode.TRAIN),
+                "--robust-exact applies to --norm robust in train mode");
+        checkArgument(
                 b.momentum == null || !b.momentum.isCumulative(),
                 "momentum 'cumulative' exists only for batch norm");
         checkArgument(
@@ -116,7 +119,8 @@ final class ScalerPlan implements NormPlan {
                                 + p.quantileHigh
                                 + (p.withCentering ? "" : " no-centering")
                                 + (p.withScaling ? "" : " no-scaling")
-                                + (p.unitVariance ? " unit_variance" : "");
+                                + (p.unitVariance ? " unit_variance" : "")
+                                + (config.robustExact() ? " exact" : "");
         }
         String forgetting = config.mode() == Mode.ONLINE ? " m=" + config.momentum() : "";
         return config.norm().id() + " " + config.mode().id() + params + forgetting;

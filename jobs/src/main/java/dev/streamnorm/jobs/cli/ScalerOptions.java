@@ -44,6 +44,13 @@ final class ScalerOptions {
     Boolean noWithScaling;
 
     @Option(
+            names = "--robust-exact",
+            description =
+                    "robust, train: keep every value for exact quantiles (bounded input) instead"
+                            + " of a sketch")
+    Boolean robustExact;
+
+    @Option(
             names = "--unit-variance",
             description = "robust: scale so that normal data has variance 1")
     Boolean unitVariance;
@@ -68,6 +75,7 @@ final class ScalerOptions {
                 norm.isScaler() && stats != null ? ScalerStatsFile.read(stats) : null;
         builder.setScalerParams(
                 resolve(norm, file != null ? file.params : ScalerParams.defaults()));
+        builder.setRobustExact(robustExact != null);
         if (file == null) {
             return null;
         }
@@ -97,10 +105,11 @@ final class ScalerOptions {
                 kind,
                 ScalerKind.ROBUST,
                 quantileRange != null
+                        || robustExact != null
                         || noWithCentering != null
                         || noWithScaling != null
                         || unitVariance != null,
-                "--quantile-range/--no-with-centering/--no-with-scaling/--unit-variance");
+                "--quantile-range/--no-with-centering/--no-with-scaling/--unit-variance/--robust-exact");
         double[] range = pair(featureRange, "--feature-range", base.rangeMin, base.rangeMax);
         double[] quantiles =
                 pair(quantileRange, "--quantile-range", base.quantileLow, base.quantileHigh);

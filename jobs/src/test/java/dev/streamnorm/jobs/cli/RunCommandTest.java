@@ -63,7 +63,8 @@ class RunCommandTest {
                 "--norm minmax --feature-range 1,0 | feature range must be MIN,MAX with MIN < MAX, got 1.0,0.0",
                 "--norm minmax --feature-range 0;1 | --feature-range must be two numbers A,B, got '0;1'",
                 "--norm robust --quantile-range 80,20 | quantile range must be Q1,Q3 with 0 <= Q1 <= Q3 <= 100",
-                "--norm maxabs --no-with-centering | --quantile-range/--no-with-centering/--no-with-scaling/--unit-variance apply to --norm robust only",
+                "--norm maxabs --no-with-centering | --quantile-range/--no-with-centering/--no-with-scaling/--unit-variance/--robust-exact apply to --norm robust only",
+                "--norm robust --mode online --robust-exact | --robust-exact applies to --norm robust in train mode",
                 "--norm robust --no-with-mean | --no-with-mean/--no-with-std apply to --norm standard only",
                 "--norm robust --mode eval | eval mode needs statistics: --stats FILE or --from-savepoint PATH",
                 "--norm standard --scope global | --scope global applies to batch norm only",
@@ -245,6 +246,26 @@ class RunCommandTest {
         assertThat(config.normalization.scalerParams().quantileLow).isEqualTo(10.0);
         assertThat(config.normalization.describe())
                 .isEqualTo("robust eval quantile_range=10.0,90.0");
+    }
+
+    @Test
+    void robustExactModeIsAnOption() {
+        RunCommand command = new RunCommand();
+        new CommandLine(command)
+                .parseArgs(
+                        "--input",
+                        "kafka://127.0.0.1:9092/in",
+                        "--output",
+                        "stdout",
+                        "--norm",
+                        "robust",
+                        "--robust-exact",
+                        "--no-with-centering");
+
+        JobConfig config = command.jobConfig();
+
+        assertThat(config.normalization.robustExact()).isTrue();
+        assertThat(config.normalization.scalerParams().withCentering).isFalse();
     }
 
     @Test

@@ -112,8 +112,11 @@ final class ScalerFunction extends KeyedProcessFunction<String, FeatureRecord, F
         if (entry != null && config.mode() == Mode.TRAIN) {
             return table.resume(entry);
         }
-        return config.mode() == Mode.ONLINE
-                ? ScalerStats.forgetting(kind, features, config.momentum().value())
+        if (config.mode() == Mode.ONLINE) {
+            return ScalerStats.forgetting(kind, features, config.momentum().value());
+        }
+        return config.robustExact()
+                ? ScalerStats.exactRobust(features)
                 : ScalerStats.empty(kind, features, RobustScalerStats.DEFAULT_SKETCH_SIZE);
     }
 

@@ -174,6 +174,29 @@ class ScalerFunctionTest {
     }
 
     @Test
+    void robustExactModeKeepsEveryValue() throws Exception {
+        Normalization exact =
+                Normalization.builder()
+                        .setNorm(Norm.ROBUST)
+                        .setMode(Mode.TRAIN)
+                        .setRobustExact(true)
+                        .build();
+        assertThat(exact.describe()).isEqualTo("robust train quantile_range=25.0,75.0 exact");
+        try (KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness =
+                Harnesses.scaler(exact, null, Harnesses.Backend.ROCKSDB)) {
+            for (int i = 0; i < 2001; i++) {
+                feed(harness, FeatureRecord.of("a", i, (i * 7919) % 2001));
+            }
+            // the values 0..2000: median 1000, percentiles 500 and 1500
+            ScalerStats stats = scalerStats(harness, "a");
+            assertThat(stats.attributes(ScalerParams.defaults()).get("center_"))
+                    .containsExactly(1000.0);
+            assertThat(stats.attributes(ScalerParams.defaults()).get("scale_"))
+                    .containsExactly(1000.0);
+        }
+    }
+
+    @Test
     void finalStatsAtTheEndOfInput() throws Exception {
         Normalization config =
                 Normalization.builder()

@@ -100,6 +100,11 @@ public abstract class ScalerStats {
         }
     }
 
+    /** Exact robust statistics with no record yet ({@link RobustExactStats}, bounded inputs). */
+    public static ScalerStats exactRobust(int features) {
+        return new RobustExactStats(features);
+    }
+
     /**
      * Statistics with no record yet for online mode, forgetting with weight {@code m}: the robust
      * scaler keeps a window of recent records ({@link RobustWindowStats}), the others the classes

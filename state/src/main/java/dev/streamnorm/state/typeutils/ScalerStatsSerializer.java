@@ -2,6 +2,7 @@ package dev.streamnorm.state.typeutils;
 
 import dev.streamnorm.state.scaler.MaxAbsScalerStats;
 import dev.streamnorm.state.scaler.MinMaxScalerStats;
+import dev.streamnorm.state.scaler.RobustExactStats;
 import dev.streamnorm.state.scaler.RobustScalerStats;
 import dev.streamnorm.state.scaler.RobustWindowStats;
 import dev.streamnorm.state.scaler.ScalerKind;
@@ -20,7 +21,8 @@ import org.apache.flink.core.memory.DataOutputView;
  * 2} min-max {@code double[features] min, double[features] max}; {@code 3} max-abs {@code
  * double[features] max_abs}; {@code 4} robust, per feature {@code int length, byte[length]} a KLL
  * sketch in DataSketches' compact serial form; {@code 5} robust window {@code int window,
- * double[min(count, window)·features]} the last records, oldest first.
+ * double[min(count, window)·features]} the last records, oldest first; {@code 6} robust exact, per
+ * feature {@code double[count]} its values in ascending order.
  */
 public final class ScalerStatsSerializer extends VersionedSerializer<ScalerStats> {
     private static final long serialVersionUID = 1L;
@@ -33,6 +35,7 @@ public final class ScalerStatsSerializer extends VersionedSerializer<ScalerStats
     private static final int MAXABS = 3;
     private static final int ROBUST = 4;
     private static final int ROBUST_WINDOW = 5;
+    private static final int ROBUST_EXACT = 6;
 
     @Override
     public int currentVersion() {
@@ -91,6 +94,11 @@ public final class ScalerStatsSerializer extends VersionedSerializer<ScalerStats
                 out.writeInt(sketch.length);
                 out.write(sketch);
             }
+        } else if (value instanceof RobustExactStats) {
+            RobustExactStats s = (RobustExactStats) value;
+            for (int i = 0; i < features; i++) {
+                DoubleArrays.write(s.values(i), out);
+            }
         } else {
             RobustWindowStats s = (RobustWindowStats) value;
             out.writeInt(s.window());
@@ -101,6 +109,9 @@ public final class ScalerStatsSerializer extends VersionedSerializer<ScalerStats
     private static int tag(ScalerStats value) {
         if (value instanceof RobustWindowStats) {
             return ROBUST_WINDOW;
+        }
+        if (value instanceof RobustExactStats) {
+            return ROBUST_EXACT;
         }
         switch (value.kind()) {
             case STANDARD:
@@ -142,6 +153,15 @@ public final class ScalerStatsSerializer extends VersionedSerializer<ScalerStats
                 int window = readLength(in, "robust window");
                 double[] rows = DoubleArrays.read(in, features * (int) Math.min(count, window));
                 return RobustWindowStats.of(features, window, count, rows);
+            case ROBUST_EXACT:
+                if (count > Integer.MAX_VALUE) {
+                    throw new IOException("Corrupt ScalerStats: count " + count);
+                }
+                double[][] values = new double[features][];
+                for (int i = 0; i < features; i++) {
+                    values[i] = DoubleArrays.read(in, (int) count);
+                }
+                return RobustExactStats.of(count, values);
             default:
                 throw new IOException("Corrupt ScalerStats: unknown class " + tag);
         }

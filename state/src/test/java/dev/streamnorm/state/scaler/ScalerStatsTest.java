@@ -216,6 +216,25 @@ class ScalerStatsTest {
     }
 
     @Test
+    void exactRobustModeIsNumPysPercentileOnEveryValue() {
+        ScalerStats exact = ScalerStats.exactRobust(1);
+        java.util.Random random = new java.util.Random(3);
+        int n = 5001;
+        double[] all = new double[n];
+        for (int r = 0; r < n; r++) {
+            all[r] = random.nextGaussian();
+            exact.accept(new double[] {all[r]});
+        }
+        java.util.Arrays.sort(all);
+        ScalerParams params = DEFAULTS.withRobust(true, true, 10, 90, false);
+        Map<String, double[]> attributes = exact.attributes(params);
+        assertThat(attributes.get("center_")).containsExactly(all[n / 2]);
+        // virtual indexes 500 and 4500: no interpolation
+        assertThat(attributes.get("scale_")).containsExactly(all[4500] - all[500]);
+        assertThat(exact.copy()).isEqualTo(exact);
+    }
+
+    @Test
     void forgettingVariants() {
         ScalerStats standard = ScalerStats.forgetting(ScalerKind.STANDARD, 1, 0.5);
         standard.acceptForgetting(new double[] {2}, 0.5);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streamnorm.state.scaler.MaxAbsScalerStats;
 import dev.streamnorm.state.scaler.MinMaxScalerStats;
+import dev.streamnorm.state.scaler.RobustExactStats;
 import dev.streamnorm.state.scaler.RobustWindowStats;
 import dev.streamnorm.state.scaler.ScalerKind;
 import dev.streamnorm.state.scaler.ScalerStats;
@@ -60,6 +61,9 @@ class ScalerStatsGoldenBytesTest {
         }
         values.put("robust", robust);
         values.put("robust-window", RobustWindowStats.of(2, 3, 4, new double[] {1, 2, 3, 4, 5, 6}));
+        values.put(
+                "robust-exact",
+                RobustExactStats.of(3, new double[][] {{2.5, -0.0, 1e300}, {1, 1, 1}}));
         return values;
     }
 

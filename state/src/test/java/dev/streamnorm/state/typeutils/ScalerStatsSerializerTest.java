@@ -44,8 +44,22 @@ class ScalerStatsSerializerTest extends SerializerTestBase<ScalerStats> {
             filled(ScalerKind.ROBUST, random, 3, 5000),
             RobustWindowStats.of(2, 3, 0, new double[0]),
             window(random, 2, 5, 3),
-            window(random, 2, 5, 12)
+            window(random, 2, 5, 12),
+            ScalerStats.exactRobust(3),
+            exact(random, 2, 1000)
         };
+    }
+
+    private static ScalerStats exact(Random random, int features, int n) {
+        ScalerStats stats = ScalerStats.exactRobust(features);
+        double[] x = new double[features];
+        for (int r = 0; r < n; r++) {
+            for (int i = 0; i < features; i++) {
+                x[i] = random.nextInt(50) - 25.5;
+            }
+            stats.accept(x);
+        }
+        return stats;
     }
 
     private static ScalerStats filled(ScalerKind kind, Random random, int features, int n) {
