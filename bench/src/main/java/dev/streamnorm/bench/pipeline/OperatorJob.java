@@ -92,7 +92,8 @@ final class OperatorJob {
         return builder.build();
     }
 
-    private StreamExecutionEnvironment environment() {
+    /** A local environment for this job's backend, parallelism and object reuse. */
+    StreamExecutionEnvironment environment() {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.OBJECT_REUSE, objectReuse);

@@ -12,12 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExecutionOptions;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -108,7 +102,8 @@ public final class ScalerBenchmark {
     /** One run of {@code n} records through {@code norm}; returns records per CPU-second. */
     private double time(Norm norm, long n) throws Exception {
         Report.settle();
-        StreamExecutionEnvironment env = environment();
+        StreamExecutionEnvironment env =
+                new OperatorJob(keys, features, mode, backend, 1, true).environment();
         Normalization normalization =
                 Normalization.builder()
                         .setNorm(norm)
@@ -137,17 +132,5 @@ public final class ScalerBenchmark {
                 "%-10s %,11d records %7.2f s %,12.0f records/s | %,12.0f per CPU-s",
                 norm.id(), n, t.elapsedNanos / 1e9, t.recordsPerSecond(), t.recordsPerCpuSecond());
         return t.recordsPerCpuSecond();
-    }
-
-    private StreamExecutionEnvironment environment() {
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(PipelineOptions.OBJECT_REUSE, true);
-        conf.set(StateBackendOptions.STATE_BACKEND, backend);
-        conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
-        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.BIND_PORT, "0");
-        return StreamExecutionEnvironment.createLocalEnvironment(1, conf);
     }
 }
