@@ -1,7 +1,9 @@
 package dev.streamnorm.operators;
 
 import dev.streamnorm.state.RunningStats;
+import dev.streamnorm.state.scaler.ScalerStats;
 import dev.streamnorm.state.typeutils.RunningStatsTypeInfoFactory;
+import dev.streamnorm.state.typeutils.ScalerStatsTypeInfoFactory;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -16,6 +18,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
  *       serves keys without stats of their own (at most one element).
  *   <li>{@link #LAYER_SETTINGS}: union operator state, the layer's {@link LayerSettings} (at most
  *       one element).
+ *   <li>{@link #SCALER_STATS}: keyed, each key's statistics of a scaler norm ({@link ScalerStats}).
  * </ul>
  */
 @PublicEvolving
@@ -30,6 +33,13 @@ public final class NormalizationState {
 
     /** Name of the union state holding the layer settings. */
     public static final String LAYER_SETTINGS = "layer-settings";
+
+    /** Name of the keyed scaler-statistics state of the scaler norms. */
+    public static final String SCALER_STATS = "scaler-stats";
+
+    public static ValueStateDescriptor<ScalerStats> scalerStats() {
+        return new ValueStateDescriptor<>(SCALER_STATS, ScalerStatsTypeInfoFactory.TYPE_INFO);
+    }
 
     public static ValueStateDescriptor<RunningStats> runningStats() {
         return new ValueStateDescriptor<>(RUNNING_STATS, RunningStatsTypeInfoFactory.TYPE_INFO);

@@ -7,7 +7,7 @@ import org.apache.flink.configuration.ConfigOptions;
 
 /**
  * streamnorm's settings as Flink {@link ConfigOption}s, read by {@link
- * Normalization.Builder#setConfiguration}. Each mirrors a command-line option.
+ * NormalizationBuilder#setConfiguration}. Each mirrors a command-line option.
  */
 @PublicEvolving
 public final class StreamnormOptions {

@@ -61,8 +61,8 @@ class GlobalScopeITCase {
         PYTORCH_CUMULATIVE,
         KERAS;
 
-        Normalization.Builder builder() {
-            Normalization.Builder builder = Normalization.builder().setMode(Mode.TRAIN);
+        NormalizationBuilder builder() {
+            NormalizationBuilder builder = Normalization.builder().setMode(Mode.TRAIN);
             switch (this) {
                 case PYTORCH_CUMULATIVE:
                     return builder.setMomentum(Momentum.cumulative());

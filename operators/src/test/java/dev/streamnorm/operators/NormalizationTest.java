@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@link Normalization.Builder#build()}: defaults, options, and clear rejections. */
+/** {@link NormalizationBuilder#build()}: defaults, options, and clear rejections. */
 class NormalizationTest {
 
     private static final String CUMULATIVE_ONLY =
@@ -266,19 +266,19 @@ class NormalizationTest {
                         "final stats (--stats-out) exist only for batch norm in train mode"));
     }
 
-    private static Normalization.Builder group() {
+    private static NormalizationBuilder group() {
         return Normalization.builder().setNorm(Norm.GROUP);
     }
 
     private static Arguments reject(
-            String name, Supplier<Normalization.Builder> builder, String message) {
+            String name, Supplier<NormalizationBuilder> builder, String message) {
         return Arguments.of(name, builder, message);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalid")
     void buildRejectsWithAClearMessage(
-            String name, Supplier<Normalization.Builder> builder, String message) {
+            String name, Supplier<NormalizationBuilder> builder, String message) {
         assertThatThrownBy(() -> builder.get().build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(message);

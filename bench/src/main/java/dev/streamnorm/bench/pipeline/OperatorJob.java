@@ -3,6 +3,7 @@ package dev.streamnorm.bench.pipeline;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationBuilder;
 import dev.streamnorm.operators.Origin;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
@@ -78,7 +79,7 @@ final class OperatorJob {
     }
 
     Normalization normalization(PipelineData data, boolean emitFinalStats) {
-        Normalization.Builder builder =
+        NormalizationBuilder builder =
                 Normalization.builder()
                         .setMode(mode)
                         .setShape(RecordShape.vector(features))
@@ -91,7 +92,8 @@ final class OperatorJob {
         return builder.build();
     }
 
-    private StreamExecutionEnvironment environment() {
+    /** A local environment for this job's backend, parallelism and object reuse. */
+    StreamExecutionEnvironment environment() {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.OBJECT_REUSE, objectReuse);

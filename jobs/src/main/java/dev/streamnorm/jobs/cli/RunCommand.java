@@ -19,6 +19,7 @@ import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationBuilder;
 import dev.streamnorm.operators.Scope;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.Affine;
@@ -76,8 +77,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(
             names = "--norm",
             paramLabel = "NORM",
-            defaultValue = "batch",
-            description = "batch, layer, group, instance or l2 (default: ${DEFAULT-VALUE})")
+            description =
+                    "batch, layer, group, instance, l2, or a scikit-learn scaler: standard,"
+                            + " minmax, maxabs, robust (default: the scaler of a scaler's --stats"
+                            + " file, else batch)")
     String norm;
 
     @Option(
@@ -321,6 +324,8 @@ final class RunCommand implements Callable<Integer> {
                             + " merged across subtasks (default: ${DEFAULT-VALUE})")
     String scope;
 
+    @CommandLine.Mixin ScalerOptions scalerOptions = new ScalerOptions();
+
     @Option(
             names = "--kafka-timeout",
             paramLabel = "DURATION",
@@ -388,7 +393,15 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--metrics-port must be in 1..65535, got " + metricsPort);
         }
-        @Nullable StatsFile statsFile = stats == null ? null : StatsFile.read(stats);
+        Norm normalizer =
+                norm != null
+                        ? enumOf(Norm.class, norm, "--norm")
+                        : ScalerOptions.normOfStats(stats);
+        NormalizationBuilder normalization = Normalization.builder();
+        @Nullable
+        RecordShape scalerShape = scalerOptions.configure(normalization, normalizer, stats);
+        @Nullable
+        StatsFile statsFile = stats == null || normalizer.isScaler() ? null : StatsFile.read(stats);
         // An affine given by neither leaves the one of a restored savepoint in place.
         @Nullable
         Affine affineTransform =
@@ -400,26 +413,25 @@ final class RunCommand implements Callable<Integer> {
         RecordShape recordShape =
                 shape != null
                         ? RecordShape.parse(shape)
-                        : statsFile != null ? statsFile.shape : null;
+                        : statsFile != null ? statsFile.shape : scalerShape;
         Double epsilon = eps != null ? eps : statsFile != null ? statsFile.eps : null;
-        Normalization.Builder normalization =
-                Normalization.builder()
-                        .setNorm(enumOf(Norm.class, norm, "--norm"))
-                        .setMode(enumOf(Mode.class, mode, "--mode"))
-                        .setShape(recordShape)
-                        .setBatchSize(batchSize)
-                        .setBatchInterval(batchInterval)
-                        .setBatchTimeout(batchTimeout)
-                        .setConvention(enumOf(Convention.class, convention, "--convention"))
-                        .setMomentum(momentum == null ? null : Momentum.parse(momentum))
-                        .setEps(epsilon)
-                        .setGroups(groups)
-                        .setStatsFromSavepoint(fromSavepoint != null)
-                        .setStateTtl(stateTtl)
-                        .setScope(enumOf(Scope.class, scope, "--scope"))
-                        .setEmitFinalStats(statsOut != null)
-                        .setEmitStatsVersion(emitStatsVersion)
-                        .setDrift(driftSettings());
+        normalization
+                .setNorm(normalizer)
+                .setMode(enumOf(Mode.class, mode, "--mode"))
+                .setShape(recordShape)
+                .setBatchSize(batchSize)
+                .setBatchInterval(batchInterval)
+                .setBatchTimeout(batchTimeout)
+                .setConvention(enumOf(Convention.class, convention, "--convention"))
+                .setMomentum(momentum == null ? null : Momentum.parse(momentum))
+                .setEps(epsilon)
+                .setGroups(groups)
+                .setStatsFromSavepoint(fromSavepoint != null)
+                .setStateTtl(stateTtl)
+                .setScope(enumOf(Scope.class, scope, "--scope"))
+                .setEmitFinalStats(statsOut != null)
+                .setEmitStatsVersion(emitStatsVersion)
+                .setDrift(driftSettings());
         if (affineTransform != null) {
             normalization.setAffine(affineTransform);
         }

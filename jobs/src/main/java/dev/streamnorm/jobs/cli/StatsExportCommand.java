@@ -1,9 +1,15 @@
 package dev.streamnorm.jobs.cli;
 
 import dev.streamnorm.jobs.io.LocalPath;
+import dev.streamnorm.jobs.stats.SavepointScalerStats;
 import dev.streamnorm.jobs.stats.SavepointStats;
+import dev.streamnorm.jobs.stats.ScalerStatsFile;
 import dev.streamnorm.jobs.stats.StatsFile;
+import dev.streamnorm.operators.Norm;
+import dev.streamnorm.state.scaler.ScalerParams;
+import dev.streamnorm.state.scaler.ScalerStats;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,12 +45,32 @@ final class StatsExportCommand implements Callable<Integer> {
 
     @Mixin StatsCommand.SavepointOptions options = new StatsCommand.SavepointOptions();
 
+    @Option(
+            names = "--sklearn",
+            paramLabel = "KEY",
+            description =
+                    "Scaler stats: write key KEY as a dumped scikit-learn scaler (README) instead"
+                            + " of a stats file")
+    String sklearnKey;
+
+    /** The scaler's parameters, which a savepoint does not hold: the job's options. */
+    @Mixin ScalerOptions scalerOptions = new ScalerOptions();
+
     @Override
     public Integer call() {
         StatsFile file;
         try {
             if (!StatsCommand.isSavepoint(savepoint)) {
                 return ExitCodes.usageError(spec, savepoint + ": not a savepoint (no _metadata)");
+            }
+            Map<String, ScalerStats> scalers =
+                    SavepointScalerStats.read(
+                            LocalPath.flinkUri(savepoint), options.operator.uid, options.backend());
+            if (!scalers.isEmpty()) {
+                return exportScalers(scalers);
+            }
+            if (sklearnKey != null) {
+                return ExitCodes.usageError(spec, "--sklearn applies to the stats of a scaler");
             }
             file =
                     SavepointStats.read(
@@ -62,6 +88,40 @@ final class StatsExportCommand implements Callable<Integer> {
         spec.commandLine()
                 .getOut()
                 .println("wrote " + file.stats.keys().size() + " entries to " + out);
+        return ExitCodes.OK;
+    }
+
+    private int exportScalers(Map<String, ScalerStats> scalers) {
+        ScalerStatsFile file;
+        try {
+            Norm norm = Norm.valueOf(scalers.values().iterator().next().kind().name());
+            file =
+                    SavepointScalerStats.file(
+                            scalers, scalerOptions.resolve(norm, ScalerParams.defaults()));
+            if (sklearnKey != null) {
+                file.sklearn(sklearnKey);
+            }
+        } catch (IllegalArgumentException e) {
+            return ExitCodes.usageError(spec, e.getMessage());
+        }
+        try {
+            if (sklearnKey != null) {
+                file.writeSklearn(sklearnKey, out);
+            } else {
+                file.write(out, file.table.keys());
+            }
+        } catch (Exception e) {
+            return ExitCodes.failed(spec, "cannot write " + out, e);
+        }
+        spec.commandLine()
+                .getOut()
+                .println(
+                        "wrote "
+                                + (sklearnKey != null
+                                        ? "key '" + sklearnKey + "' as a scikit-learn scaler"
+                                        : file.table.keys().size() + " entries")
+                                + " to "
+                                + out);
         return ExitCodes.OK;
     }
 }

@@ -1,7 +1,9 @@
 package dev.streamnorm.jobs.cli;
 
 import dev.streamnorm.jobs.io.LocalPath;
+import dev.streamnorm.jobs.stats.SavepointScalerStats;
 import dev.streamnorm.jobs.stats.SavepointStats;
+import dev.streamnorm.jobs.stats.ScalerStatsFile;
 import dev.streamnorm.jobs.stats.StatsFile;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -63,6 +65,9 @@ final class StatsImportCommand implements Callable<Integer> {
             if (StatsCommand.isSavepoint(savepointOut)) {
                 throw new IllegalArgumentException(savepointOut + ": a savepoint exists there");
             }
+            if (ScalerStatsFile.isScalerFile(in)) {
+                return importScalers(ScalerStatsFile.read(in));
+            }
             file = StatsFile.read(in);
             file.settings();
         } catch (IllegalArgumentException e) {
@@ -79,6 +84,27 @@ final class StatsImportCommand implements Callable<Integer> {
                 .println(
                         "wrote "
                                 + file.stats.keys().size()
+                                + " entries to savepoint "
+                                + savepointOut);
+        return ExitCodes.OK;
+    }
+
+    private int importScalers(ScalerStatsFile file) {
+        try {
+            SavepointScalerStats.write(
+                    file, LocalPath.flinkUri(savepointOut), operator.uid, maxParallelism);
+        } catch (IllegalArgumentException e) {
+            return ExitCodes.usageError(spec, e.getMessage());
+        } catch (Exception e) {
+            return ExitCodes.failed(spec, "cannot write " + savepointOut, e);
+        }
+        spec.commandLine()
+                .getOut()
+                .println(
+                        "wrote "
+                                + file.table.keys().size()
+                                + " "
+                                + file.kind.id()
                                 + " entries to savepoint "
                                 + savepointOut);
         return ExitCodes.OK;

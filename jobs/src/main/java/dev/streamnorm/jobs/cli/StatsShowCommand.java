@@ -1,12 +1,20 @@
 package dev.streamnorm.jobs.cli;
 
 import dev.streamnorm.jobs.io.LocalPath;
+import dev.streamnorm.jobs.stats.SavepointScalerStats;
 import dev.streamnorm.jobs.stats.SavepointStats;
+import dev.streamnorm.jobs.stats.ScalerStatsFile;
 import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.jobs.stats.StatsReport;
+import dev.streamnorm.operators.Norm;
+import dev.streamnorm.state.scaler.ScalerParams;
+import dev.streamnorm.state.scaler.ScalerStats;
+import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import javax.annotation.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,10 +45,24 @@ final class StatsShowCommand implements Callable<Integer> {
 
     @Mixin StatsCommand.SavepointOptions options = new StatsCommand.SavepointOptions();
 
+    @Mixin ScalerOptions scalerOptions = new ScalerOptions();
+
     @Override
     public Integer call() {
         StatsFile file;
         try {
+            ScalerStatsFile scalers = scalerStats();
+            if (scalers != null) {
+                for (String key : keys) {
+                    if (scalers.table.lookupExact(key) == null) {
+                        return ExitCodes.usageError(
+                                spec, path + ": no stats for key '" + key + "'");
+                    }
+                }
+                scalers.print(
+                        keys.isEmpty() ? scalers.table.keys() : keys, spec.commandLine().getOut());
+                return ExitCodes.OK;
+            }
             file =
                     StatsCommand.isSavepoint(path)
                             ? SavepointStats.read(
@@ -61,5 +83,23 @@ final class StatsShowCommand implements Callable<Integer> {
         StatsReport.print(
                 file, keys.isEmpty() ? file.stats.keys() : keys, spec.commandLine().getOut());
         return ExitCodes.OK;
+    }
+
+    /** The scaler stats at {@code path}, or null when it holds batch-norm stats. */
+    @Nullable
+    private ScalerStatsFile scalerStats() throws Exception {
+        if (!StatsCommand.isSavepoint(path)) {
+            Path file = LocalPath.parse(path);
+            return ScalerStatsFile.isScalerFile(file) ? ScalerStatsFile.read(file) : null;
+        }
+        Map<String, ScalerStats> stats =
+                SavepointScalerStats.read(
+                        LocalPath.flinkUri(path), options.operator.uid, options.backend());
+        if (stats.isEmpty()) {
+            return null;
+        }
+        Norm norm = Norm.valueOf(stats.values().iterator().next().kind().name());
+        return SavepointScalerStats.file(
+                stats, scalerOptions.resolve(norm, ScalerParams.defaults()));
     }
 }

@@ -37,7 +37,11 @@ public final class ConformanceRunner {
                     "groupnorm", SegmentNormReplay::group,
                     "instancenorm", InstanceNormReplay::new,
                     "ema_standardizer", EmaStandardizerReplay::new,
-                    "welford", WelfordReplay::new);
+                    "welford", WelfordReplay::new,
+                    "standard_scaler", ScalerReplay::new,
+                    "minmax_scaler", ScalerReplay::new,
+                    "maxabs_scaler", ScalerReplay::new,
+                    "robust_scaler", ScalerReplay::new);
 
     private ConformanceRunner() {}
 

@@ -3,6 +3,7 @@ package dev.streamnorm.jobs.pipeline;
 import dev.streamnorm.jobs.io.Connectors;
 import dev.streamnorm.jobs.io.DriftSink;
 import dev.streamnorm.jobs.io.RawRecord;
+import dev.streamnorm.jobs.stats.ScalerStatsFile;
 import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.jobs.stats.StatsFileSink;
 import dev.streamnorm.operators.DeadLetter;
@@ -16,10 +17,14 @@ import dev.streamnorm.operators.typeutils.StatsUpdateTypeInfoFactory;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
+import dev.streamnorm.state.scaler.ScalerKind;
+import dev.streamnorm.state.scaler.ScalerParams;
+import dev.streamnorm.state.scaler.ScalerStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -52,6 +57,9 @@ public final class NormalizeJob {
         /** Each key's final stats at the end of bounded input (when requested). */
         public final DataStream<Tuple2<String, RunningStats>> finalStats;
 
+        /** Each key's final scaler statistics at the end of bounded input (when requested). */
+        public final DataStream<Tuple2<String, ScalerStats>> finalScalerStats;
+
         /** Drift records (eval mode with {@code --drift}; empty otherwise). */
         public final DataStream<DriftReport> drift;
 
@@ -59,10 +67,12 @@ public final class NormalizeJob {
                 DataStream<FeatureRecord> records,
                 DataStream<DeadLetter> deadLetters,
                 DataStream<Tuple2<String, RunningStats>> finalStats,
+                DataStream<Tuple2<String, ScalerStats>> finalScalerStats,
                 DataStream<DriftReport> drift) {
             this.records = records;
             this.deadLetters = deadLetters;
             this.finalStats = finalStats;
+            this.finalScalerStats = finalScalerStats;
             this.drift = drift;
         }
     }
@@ -174,6 +184,7 @@ public final class NormalizeJob {
                 normalized,
                 deadLetters,
                 normalized.getSideOutput(Normalization.FINAL_STATS),
+                normalized.getSideOutput(Normalization.FINAL_SCALER_STATS),
                 normalized.getSideOutput(DriftReport.SIDE_OUTPUT));
     }
 
@@ -191,6 +202,15 @@ public final class NormalizeJob {
         String convention = n.convention().id();
         Affine affine = n.affine();
         return table -> new StatsFile(table, shape, eps, momentum, convention, affine);
+    }
+
+    private static SerializableFunction<Map<String, ScalerStats>, ScalerStatsFile> scalerFileHeader(
+            JobConfig config) {
+        Normalization n = config.normalization;
+        ScalerKind kind = n.norm().scalerKind();
+        ScalerParams params = n.scalerParams();
+        RecordShape shape = n.shape();
+        return stats -> ScalerStatsFile.of(kind, params, shape, stats);
     }
 
     /** Builds the whole job on {@code env} (sources and sinks from the config) and runs it. */
@@ -212,9 +232,15 @@ public final class NormalizeJob {
         if (config.drift != null) {
             DriftSink.sink(outputs.drift, config);
         }
-        if (config.statsOut != null) {
+        if (config.statsOut != null && config.normalization.norm().isScaler()) {
+            outputs.finalScalerStats
+                    .sinkTo(StatsFileSink.scalerStats(config.statsOut, scalerFileHeader(config)))
+                    .setParallelism(1)
+                    .uid("streamnorm-stats-out")
+                    .name("stats file " + config.statsOut);
+        } else if (config.statsOut != null) {
             outputs.finalStats
-                    .sinkTo(new StatsFileSink(config.statsOut, statsFileHeader(config)))
+                    .sinkTo(StatsFileSink.runningStats(config.statsOut, statsFileHeader(config)))
                     .setParallelism(1)
                     .uid("streamnorm-stats-out")
                     .name("stats file " + config.statsOut);

@@ -131,7 +131,7 @@ public final class SavepointStats {
      * The environment of the State Processor API jobs: one subtask, and plain snapshot files (the
      * writer cannot bootstrap state through file merging or the changelog backend).
      */
-    private static StreamExecutionEnvironment environment() {
+    static StreamExecutionEnvironment environment() {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.FILE_MERGING_ENABLED, false);
         conf.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, false);
@@ -140,7 +140,7 @@ public final class SavepointStats {
         return env;
     }
 
-    private static <T> List<T> collect(DataStream<T> stream) throws Exception {
+    static <T> List<T> collect(DataStream<T> stream) throws Exception {
         List<T> values = new ArrayList<>();
         try (CloseableIterator<T> it = stream.executeAndCollect()) {
             it.forEachRemaining(values::add);

@@ -115,6 +115,11 @@ public final class StatsFile {
         if (root.has("running_mean")) {
             return fromStateDict(root);
         }
+        if (ScalerStatsFile.isScalerFile(root)) {
+            throw new IllegalArgumentException(
+                    "the stats of a scaler: use them with --norm "
+                            + ScalerStatsFile.kindOf(root).id());
+        }
         String format = root.path("format").asText("");
         if (!format.equals(FORMAT)) {
             throw new IllegalArgumentException(
@@ -162,7 +167,7 @@ public final class StatsFile {
         }
     }
 
-    private static JsonNode readJson(Path file, String what) {
+    static JsonNode readJson(Path file, String what) {
         try {
             JsonNode root = JSON.readTree(file.toFile());
             if (root == null || !root.isObject()) {
@@ -203,7 +208,7 @@ public final class StatsFile {
     }
 
     @Nullable
-    private static RecordShape shape(@Nullable JsonNode node) {
+    static RecordShape shape(@Nullable JsonNode node) {
         if (node == null || node.isNull()) {
             return null;
         }
@@ -214,14 +219,14 @@ public final class StatsFile {
         return RecordShape.of((int) dims[0], dims.length == 2 ? (int) dims[1] : 1);
     }
 
-    private static double number(JsonNode node, String where) {
+    static double number(JsonNode node, String where) {
         if (!node.isNumber()) {
             throw new IllegalArgumentException("\"" + where + "\" must be a number");
         }
         return node.doubleValue();
     }
 
-    private static double[] numbers(@Nullable JsonNode node, String where) {
+    static double[] numbers(@Nullable JsonNode node, String where) {
         if (node == null || !node.isArray()) {
             throw new IllegalArgumentException("\"" + where + "\" must be an array of numbers");
         }

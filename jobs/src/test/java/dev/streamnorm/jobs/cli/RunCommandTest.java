@@ -3,6 +3,7 @@ package dev.streamnorm.jobs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamnorm.jobs.pipeline.JobConfig;
+import dev.streamnorm.operators.Norm;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -57,6 +58,17 @@ class RunCommandTest {
                 "--stats-updates kafka://127.0.0.1:9/updates | --stats-updates needs --norm batch --mode eval --scope key",
                 "--norm layer --stats-updates kafka://127.0.0.1:9/updates | --stats-updates needs --norm batch --mode eval --scope key",
                 "--emit-stats-version | --emit-stats-version needs --stats-updates",
+                "--norm standard --clip | --feature-range/--clip apply to --norm minmax only",
+                "--clip | --feature-range/--clip apply to --norm minmax only",
+                "--norm minmax --feature-range 1,0 | feature range must be MIN,MAX with MIN < MAX, got 1.0,0.0",
+                "--norm minmax --feature-range 0;1 | --feature-range must be two numbers A,B, got '0;1'",
+                "--norm robust --quantile-range 80,20 | quantile range must be Q1,Q3 with 0 <= Q1 <= Q3 <= 100",
+                "--norm maxabs --no-with-centering | --quantile-range/--no-with-centering/--no-with-scaling/--unit-variance/--robust-exact apply to --norm robust only",
+                "--norm robust --mode online --robust-exact | --robust-exact applies to --norm robust in train mode",
+                "--norm robust --no-with-mean | --no-with-mean/--no-with-std apply to --norm standard only",
+                "--norm robust --mode eval | eval mode needs statistics: --stats FILE or --from-savepoint PATH",
+                "--norm standard --scope global | --scope global applies to batch norm only",
+                "--norm minmax --mode online --momentum cumulative | momentum 'cumulative' exists only for batch norm",
             })
     void badOptionsGiveOneLineAndExitTwo(String options, String message) {
         int code = run(withEndpoints(options.trim().split(" ")));
@@ -80,6 +92,51 @@ class RunCommandTest {
         assertThat(err.toString())
                 .contains(
                         "use kafka://host:port/topic, file:///path.jsonl (or a plain path) or stdout");
+    }
+
+    @Test
+    void statsOfAnotherNormAreOneLine() throws Exception {
+        Path batch = tmp.resolve("batch.json");
+        Files.writeString(batch, "{\"running_mean\": [0], \"running_var\": [1]}");
+        Path scaler = tmp.resolve("scaler.json");
+        Files.writeString(
+                scaler,
+                "{\"sklearn\": \"MinMaxScaler\", \"attributes\": {\"scale_\": [1], \"min_\": [0]}}");
+        assertThat(
+                        run(
+                                withEndpoints(
+                                        "--norm",
+                                        "standard",
+                                        "--mode",
+                                        "eval",
+                                        "--stats",
+                                        scaler.toString())))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString().trim())
+                .endsWith("the stats are of the minmax scaler, --norm is standard");
+        assertThat(
+                        run(
+                                withEndpoints(
+                                        "--norm",
+                                        "batch",
+                                        "--mode",
+                                        "eval",
+                                        "--stats",
+                                        scaler.toString())))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("the stats of a scaler: use them with --norm minmax");
+        assertThat(
+                        run(
+                                withEndpoints(
+                                        "--norm",
+                                        "robust",
+                                        "--mode",
+                                        "eval",
+                                        "--stats",
+                                        batch.toString())))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("expected the stats of a scaler");
+        assertThat(err.toString()).doesNotContain("Exception");
     }
 
     @Test
@@ -163,6 +220,53 @@ class RunCommandTest {
         assertThat(config.bounded).isTrue();
         assertThat(config.statsOut).isEqualTo(tmp.resolve("s.json"));
         assertThat(config.normalization.emitFinalStats()).isTrue();
+    }
+
+    @Test
+    void aScalersStatsFileChoosesTheNormWhenNoneIsGiven() throws Exception {
+        Path scaler = tmp.resolve("scaler.json");
+        Files.writeString(
+                scaler,
+                "{\"sklearn\": \"RobustScaler\", \"params\": {\"quantile_range\": [10, 90]},"
+                        + " \"attributes\": {\"center_\": [1], \"scale_\": [2]}}");
+        RunCommand command = new RunCommand();
+        new CommandLine(command)
+                .parseArgs(
+                        "--input",
+                        "kafka://127.0.0.1:9092/in",
+                        "--output",
+                        "stdout",
+                        "--mode",
+                        "eval",
+                        "--stats",
+                        scaler.toString());
+
+        JobConfig config = command.jobConfig();
+
+        assertThat(config.normalization.norm()).isEqualTo(Norm.ROBUST);
+        assertThat(config.normalization.scalerParams().quantileLow).isEqualTo(10.0);
+        assertThat(config.normalization.describe())
+                .isEqualTo("robust eval quantile_range=10.0,90.0");
+    }
+
+    @Test
+    void robustExactModeIsAnOption() {
+        RunCommand command = new RunCommand();
+        new CommandLine(command)
+                .parseArgs(
+                        "--input",
+                        "kafka://127.0.0.1:9092/in",
+                        "--output",
+                        "stdout",
+                        "--norm",
+                        "robust",
+                        "--robust-exact",
+                        "--no-with-centering");
+
+        JobConfig config = command.jobConfig();
+
+        assertThat(config.normalization.robustExact()).isTrue();
+        assertThat(config.normalization.scalerParams().withCentering).isFalse();
     }
 
     @Test

@@ -29,7 +29,7 @@ class ConformanceRunnerTest {
     }
 
     private static List<Path> caseFiles(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
+        try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(f -> f.toString().endsWith(".json"))
                     .filter(f -> readJson(f).has("op"))
                     .sorted()
@@ -61,7 +61,7 @@ class ConformanceRunnerTest {
         String output = run(List.of(dir), summary);
 
         List<String> lines = Arrays.asList(output.split("\n"));
-        assertThat(cases).isGreaterThanOrEqualTo(66);
+        assertThat(cases).isGreaterThanOrEqualTo(66 + 23);
         assertThat(summary[0].failed).as(output).isZero();
         assertThat(summary[0].passed).isEqualTo(cases);
         assertThat(lines).hasSize(cases + 1);
@@ -71,6 +71,18 @@ class ConformanceRunnerTest {
                                 assertThat(line)
                                         .matches("PASS \\S+ max_abs_err=\\S+ max_rel_err=\\S+"));
         assertThat(lines.get(cases)).isEqualTo(cases + " passed, 0 failed");
+    }
+
+    @Test
+    void theScalersCasesCoverEveryScaler() throws Exception {
+        List<String> ops =
+                caseFiles(goldenDir().resolve("scalers")).stream()
+                        .map(f -> readJson(f).get("op").asText())
+                        .distinct()
+                        .collect(Collectors.toList());
+        assertThat(ops)
+                .containsExactly(
+                        "standard_scaler", "minmax_scaler", "maxabs_scaler", "robust_scaler");
     }
 
     @Test

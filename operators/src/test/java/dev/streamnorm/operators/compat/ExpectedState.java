@@ -7,6 +7,7 @@ import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationBuilder;
 import dev.streamnorm.operators.Origin;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.ExponentialMoments;
@@ -87,7 +88,7 @@ record ExpectedState(
             int parallelism) {
 
         /** A builder configured like the job that took the savepoint, in {@code mode}. */
-        Normalization.Builder builder(Mode mode) {
+        NormalizationBuilder builder(Mode mode) {
             return Normalization.builder()
                     .setMode(mode)
                     .setShape(RecordShape.vector(channels))

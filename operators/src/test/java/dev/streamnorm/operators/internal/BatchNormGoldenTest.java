@@ -13,6 +13,7 @@ import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationBuilder;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.RunningStats;
 import java.time.Duration;
@@ -245,7 +246,7 @@ class BatchNormGoldenTest {
 
     private static Normalization trainConfig(Golden golden, Flush flush) {
         JsonNode momentum = golden.params.get("momentum");
-        Normalization.Builder builder =
+        NormalizationBuilder builder =
                 Normalization.builder()
                         .setNorm(Norm.BATCH)
                         .setMode(Mode.TRAIN)
@@ -273,7 +274,7 @@ class BatchNormGoldenTest {
         return builder.build();
     }
 
-    private static Normalization.Builder evalBuilder(Golden golden) {
+    private static NormalizationBuilder evalBuilder(Golden golden) {
         JsonNode momentum = golden.params.get("momentum");
         return Normalization.builder()
                 .setNorm(Norm.BATCH)

@@ -15,6 +15,7 @@ import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationBuilder;
 import dev.streamnorm.operators.Origin;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
@@ -43,7 +44,7 @@ class CountBatchTrainFunctionTest {
     private static final double[] WEIGHT = {0.5, -1.25, 2.0};
     private static final double[] BIAS = {0.25, 0.0, -3.0};
 
-    private static Normalization.Builder config() {
+    private static NormalizationBuilder config() {
         return Normalization.builder()
                 .setNorm(Norm.BATCH)
                 .setMode(Mode.TRAIN)

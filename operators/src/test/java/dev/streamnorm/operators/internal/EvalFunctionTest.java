@@ -12,6 +12,7 @@ import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationBuilder;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
@@ -36,7 +37,7 @@ class EvalFunctionTest {
     private static final RunningStats OF_B =
             RunningStats.of(new double[] {10, 20}, new double[] {1, 16}, 3);
 
-    private static Normalization.Builder eval() {
+    private static NormalizationBuilder eval() {
         return Normalization.builder()
                 .setNorm(Norm.BATCH)
                 .setMode(Mode.EVAL)

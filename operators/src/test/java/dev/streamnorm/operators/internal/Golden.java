@@ -74,11 +74,12 @@ final class Golden {
         return dir;
     }
 
-    /** Every case of {@code op} that {@code filter} accepts, in file order. */
+    /** Every case of {@code op} that {@code filter} accepts, in file order (subfolders too). */
     static List<Golden> cases(String op, Predicate<Golden> filter) {
         List<Golden> cases = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir())) {
-            for (Path path : files.sorted().toList()) {
+        // Subfolders too: golden/scalers holds the scalers' cases.
+        try (Stream<Path> files = Files.walk(dir())) {
+            for (Path path : files.filter(Files::isRegularFile).sorted().toList()) {
                 String name = path.getFileName().toString();
                 if (!name.matches("\\d\\d_.*\\.json")) {
                     continue;

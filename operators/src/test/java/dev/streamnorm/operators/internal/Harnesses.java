@@ -7,6 +7,7 @@ import dev.streamnorm.operators.NormalizationState;
 import dev.streamnorm.operators.typeutils.OpenBatchSerializer;
 import dev.streamnorm.state.ExponentialMoments;
 import dev.streamnorm.state.RunningStats;
+import dev.streamnorm.state.scaler.ScalerStats;
 import dev.streamnorm.state.typeutils.ExponentialMomentsTypeInfoFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,6 +66,27 @@ final class Harnesses {
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         KeyedNormFunctions.create(config), FeatureRecord::key, Types.STRING);
         return start(harness, restore, backend);
+    }
+
+    /** An open harness of the scaler operator of {@code config}, restored from {@code restore}. */
+    static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> scaler(
+            Normalization config, @Nullable OperatorSubtaskState restore, Backend backend)
+            throws Exception {
+        return start(
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        ScalerFunctions.create(config), FeatureRecord::key, Types.STRING),
+                restore,
+                backend);
+    }
+
+    /** The scaler statistics of {@code key} in the harness' keyed state, or null. */
+    @Nullable
+    static ScalerStats scalerStats(
+            KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> harness,
+            String key)
+            throws Exception {
+        ScalerStats stats = value(harness, key, ScalerFunction.statsDescriptor());
+        return stats == null ? null : stats.copy();
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, FeatureRecord, FeatureRecord> keyed(

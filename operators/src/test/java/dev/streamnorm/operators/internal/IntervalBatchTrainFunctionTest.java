@@ -15,6 +15,7 @@ import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Momentum;
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationBuilder;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class IntervalBatchTrainFunctionTest {
     private static final double EPS = 1e-5;
     private static final double S = 1 / Math.sqrt(2.0 / 3 + EPS);
 
-    private static Normalization.Builder config() {
+    private static NormalizationBuilder config() {
         return Normalization.builder()
                 .setNorm(Norm.BATCH)
                 .setMode(Mode.TRAIN)

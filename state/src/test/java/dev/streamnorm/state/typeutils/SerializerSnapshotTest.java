@@ -24,7 +24,8 @@ class SerializerSnapshotTest {
         return Stream.of(
                 RunningStatsSerializer.INSTANCE,
                 ChannelMomentsSerializer.INSTANCE,
-                ExponentialMomentsSerializer.INSTANCE);
+                ExponentialMomentsSerializer.INSTANCE,
+                ScalerStatsSerializer.INSTANCE);
     }
 
     @ParameterizedTest
