@@ -1,7 +1,7 @@
 package dev.streamnorm.jobs.cli;
 
 import dev.streamnorm.jobs.stats.SavepointStats;
-import dev.streamnorm.jobs.stats.StatsFile;
+import dev.streamnorm.operators.StatsFile;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

@@ -1,8 +1,8 @@
 package dev.streamnorm.jobs.cli;
 
 import dev.streamnorm.jobs.stats.SavepointStats;
-import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.jobs.stats.StatsReport;
+import dev.streamnorm.operators.StatsFile;
 import java.nio.file.Paths;
 import java.util.LinkedHashSet;
 import java.util.Set;

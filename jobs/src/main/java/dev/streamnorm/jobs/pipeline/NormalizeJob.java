@@ -2,11 +2,11 @@ package dev.streamnorm.jobs.pipeline;
 
 import dev.streamnorm.jobs.io.Connectors;
 import dev.streamnorm.jobs.io.RawRecord;
-import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.jobs.stats.StatsFileSink;
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.StatsFile;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.operators.StatsUpdate;
 import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;

@@ -3,8 +3,8 @@ package dev.streamnorm.jobs.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamnorm.jobs.cli.RunWithInjectedFailures;
-import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.StatsFile;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
 import java.io.IOException;

@@ -18,9 +18,9 @@ import java.util.stream.Stream;
 import javax.annotation.Nullable;
 
 /**
- * One golden case of the project's {@code golden/} folder (see its README): parameters, initial state and
- * batches of records with the expected outputs and states, plus the comparison rule {@code |got −
- * expected| <= abs + rel·|expected|}.
+ * One golden case of the project's {@code golden/} folder (see its README): parameters, initial
+ * state and batches of records with the expected outputs and states, plus the comparison rule
+ * {@code |got − expected| <= abs + rel·|expected|}.
  */
 final class Golden {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,0 +1,208 @@
+package dev.streamnorm.sql;
+
+import dev.streamnorm.operators.ErrorCode;
+import dev.streamnorm.operators.Mode;
+import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.StatsTable;
+import dev.streamnorm.state.BatchNorm;
+import dev.streamnorm.state.ChannelMoments;
+import dev.streamnorm.state.ChannelNormalizer;
+import dev.streamnorm.state.ExponentialMoments;
+import dev.streamnorm.state.RecordShape;
+import dev.streamnorm.state.RunningStats;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import javax.annotation.Nullable;
+import org.apache.flink.table.api.dataview.ListView;
+import org.apache.flink.table.functions.ProcessTableFunction.Context;
+import org.apache.flink.table.functions.ProcessTableFunction.OnTimerContext;
+import org.apache.flink.table.functions.ProcessTableFunction.TimeContext;
+import org.apache.flink.types.Row;
+
+/**
+ * What {@code BATCH_NORM} does with a row of a key, per mode, on the key's {@link BatchNormState}:
+ * the same steps as the DataStream functions of train (count batches), eval and online mode, with
+ * the {@code state} module's numerics.
+ */
+final class BatchNormRunner {
+    /** The time of the timer that only the end of bounded input fires. */
+    private static final long END_OF_INPUT = Long.MAX_VALUE;
+
+    private final NormCall call;
+    private final Normalization config;
+    private final Consumer<Row> out;
+    private final ErrorCode[] error = new ErrorCode[1];
+    private final Map<String, ChannelNormalizer> fromTable = new HashMap<>();
+    @Nullable private BatchNorm layer;
+    @Nullable private ChannelNormalizer normalizer;
+
+    BatchNormRunner(NormCall call, Consumer<Row> out) {
+        this.call = call;
+        this.config = call.config;
+        this.out = out;
+        for (String key : config.initialStats().keys()) {
+            fromTable.put(key, frozen(config.initialStats().lookup(key).orElseThrow()));
+        }
+    }
+
+    void process(Context ctx, Row state, ListView<Row> rows, Row input) throws Exception {
+        if (config.mode() == Mode.EVAL) {
+            eval(state, input);
+        } else if (config.mode() == Mode.ONLINE) {
+            online(state, input);
+        } else {
+            train(ctx, state, rows, input);
+        }
+    }
+
+    void onTimer(OnTimerContext ctx, Row state, ListView<Row> rows) throws Exception {
+        Long deadline = (Long) state.getField(BatchNormState.DEADLINE);
+        long time = ctx.timeContext(Long.class).time();
+        if (BatchNormState.pending(state) > 0
+                && (time == END_OF_INPUT || (deadline != null && deadline == time))) {
+            closeBatch(state, rows);
+        }
+    }
+
+    private void train(Context ctx, Row state, ListView<Row> rows, Row input) throws Exception {
+        int pending = BatchNormState.pending(state);
+        int expected =
+                pending > 0 && config.shape() == null
+                        ? BatchNormState.length(state)
+                        : expectedLength(BatchNormState.runningStats(state));
+        double[] values = call.read(input, expected, error);
+        if (values == null) {
+            out.accept(call.output(input, null, error[0]));
+            return;
+        }
+        if (pending == 0) {
+            startBatch(ctx, state, values.length);
+        }
+        rows.add(input);
+        state.setField(BatchNormState.PENDING, pending + 1);
+        if (pending + 1 >= config.batchSize()) {
+            closeBatch(state, rows);
+        }
+    }
+
+    private void startBatch(Context ctx, Row state, int length) {
+        state.setField(BatchNormState.LENGTH, length);
+        TimeContext<Long> time = ctx.timeContext(Long.class);
+        time.registerOnTime(END_OF_INPUT);
+        Long now = time.time();
+        if (now != null && !config.batchTimeout().isZero()) {
+            long deadline = now + config.batchTimeout().toMillis();
+            time.registerOnTime(deadline);
+            state.setField(BatchNormState.DEADLINE, deadline);
+        }
+    }
+
+    /** Normalizes the open batch with its moments, folds them into the running stats, emits it. */
+    private void closeBatch(Row state, ListView<Row> rows) throws Exception {
+        List<Row> batch = rows.getList();
+        int length = BatchNormState.length(state);
+        RecordShape shape = config.shape() != null ? config.shape() : RecordShape.vector(length);
+        double[][] values = new double[batch.size()][];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = call.read(batch.get(i), length, error);
+        }
+        ChannelMoments moments = new ChannelMoments(shape.channels());
+        moments.acceptBatch(values, values.length, shape);
+        RunningStats stored = BatchNormState.runningStats(state);
+        RunningStats stats =
+                stored != null
+                        ? stored.copy()
+                        : config.initialStats()
+                                .lookup(call.key(batch.get(0)))
+                                .orElseGet(() -> RunningStats.initial(shape.channels()));
+        ChannelNormalizer batchNormalizer = normalizer(shape);
+        if (layer.closeBatch(moments, stats, batchNormalizer)) {
+            state.setField(BatchNormState.RUNNING_STATS, stats);
+        }
+        for (int i = 0; i < values.length; i++) {
+            batchNormalizer.apply(values[i], values[i]);
+            out.accept(call.output(batch.get(i), values[i], null));
+        }
+        rows.clear();
+        state.setField(BatchNormState.PENDING, null);
+        state.setField(BatchNormState.LENGTH, null);
+        state.setField(BatchNormState.DEADLINE, null);
+    }
+
+    private void eval(Row state, Row input) {
+        RunningStats restored = BatchNormState.runningStats(state);
+        ChannelNormalizer frozen = restored != null ? frozen(restored) : fromTable(call.key(input));
+        double[] values =
+                call.read(
+                        input,
+                        frozen != null ? frozen.shape().size() : expectedLength(null),
+                        error);
+        if (values == null) {
+            out.accept(call.output(input, null, error[0]));
+        } else if (frozen == null) {
+            out.accept(call.output(input, null, ErrorCode.NO_STATS));
+        } else {
+            frozen.apply(values, values);
+            out.accept(call.output(input, values, null));
+        }
+    }
+
+    private void online(Row state, Row input) {
+        ExponentialMoments current = BatchNormState.moments(state);
+        int expected =
+                config.shape() != null
+                        ? config.shape().size()
+                        : current != null ? current.size() : -1;
+        double[] values = call.read(input, expected, error);
+        if (values == null) {
+            out.accept(call.output(input, null, error[0]));
+            return;
+        }
+        ExponentialMoments next =
+                current != null ? current.copy() : new ExponentialMoments(values.length);
+        next.update(values, config.momentum().value());
+        next.standardize(values, values, config.eps());
+        state.setField(BatchNormState.EW_MOMENTS, next);
+        out.accept(call.output(input, values, null));
+    }
+
+    /**
+     * The number of values a row of the key must have: the configured shape's, else its running
+     * stats' channels, else the initial stats', else the affine's, else -1 (any).
+     */
+    private int expectedLength(@Nullable RunningStats stats) {
+        if (config.shape() != null) {
+            return config.shape().size();
+        }
+        if (stats != null) {
+            return stats.channels();
+        }
+        if (!config.initialStats().isEmpty()) {
+            return config.initialStats().channels();
+        }
+        return config.affine().isIdentity() ? -1 : config.affine().length();
+    }
+
+    @Nullable
+    private ChannelNormalizer fromTable(String key) {
+        ChannelNormalizer frozen = fromTable.get(key);
+        return frozen != null ? frozen : fromTable.get(StatsTable.ANY_KEY);
+    }
+
+    private ChannelNormalizer frozen(RunningStats stats) {
+        RecordShape shape =
+                config.shape() != null ? config.shape() : RecordShape.vector(stats.channels());
+        return config.batchNorm(shape).newNormalizer().useRunningStats(stats);
+    }
+
+    /** The reusable normalizer of the layer for {@code shape}. */
+    private ChannelNormalizer normalizer(RecordShape shape) {
+        if (layer == null || !layer.shape().equals(shape)) {
+            layer = config.batchNorm(shape);
+            normalizer = layer.newNormalizer();
+        }
+        return normalizer;
+    }
+}
