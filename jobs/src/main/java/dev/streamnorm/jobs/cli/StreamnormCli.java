@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             ConformanceCommand.class,
             StatsCommand.class,
+            SqlCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class StreamnormCli implements Runnable {
