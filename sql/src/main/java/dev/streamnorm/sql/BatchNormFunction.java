@@ -1,9 +1,11 @@
 package dev.streamnorm.sql;
 
 import dev.streamnorm.operators.Norm;
+import dev.streamnorm.state.ChannelMoments;
 import javax.annotation.Nullable;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.table.api.dataview.ListView;
+import org.apache.flink.table.api.dataview.MapView;
 import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.ProcessTableFunction;
@@ -74,6 +76,7 @@ public class BatchNormFunction extends ProcessTableFunction<Row> implements Spec
             Context ctx,
             Row state,
             ListView<Row> rows,
+            MapView<Long, ChannelMoments> windows,
             Row input,
             ColumnList features,
             String mode,
@@ -87,11 +90,16 @@ public class BatchNormFunction extends ProcessTableFunction<Row> implements Spec
             String stats,
             String affine)
             throws Exception {
-        runner.process(ctx, state, rows, input);
+        runner.process(ctx, state, rows, windows, input);
     }
 
-    /** Closes the key's open batch at its timeout or at the end of input. */
-    public void onTimer(OnTimerContext ctx, Row state, ListView<Row> rows) throws Exception {
-        runner.onTimer(ctx, state, rows);
+    /** Closes the key's open batch at its timeout, window end or the end of input. */
+    public void onTimer(
+            OnTimerContext ctx,
+            Row state,
+            ListView<Row> rows,
+            MapView<Long, ChannelMoments> windows)
+            throws Exception {
+        runner.onTimer(ctx, state, rows, windows);
     }
 }

@@ -10,12 +10,14 @@ import dev.streamnorm.state.ChannelNormalizer;
 import dev.streamnorm.state.ExponentialMoments;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import org.apache.flink.table.api.dataview.ListView;
+import org.apache.flink.table.api.dataview.MapView;
 import org.apache.flink.table.functions.ProcessTableFunction.Context;
 import org.apache.flink.table.functions.ProcessTableFunction.OnTimerContext;
 import org.apache.flink.table.functions.ProcessTableFunction.TimeContext;
@@ -47,19 +49,36 @@ final class BatchNormRunner {
         }
     }
 
-    void process(Context ctx, Row state, ListView<Row> rows, Row input) throws Exception {
+    void process(
+            Context ctx,
+            Row state,
+            ListView<Row> rows,
+            MapView<Long, ChannelMoments> windows,
+            Row input)
+            throws Exception {
         if (config.mode() == Mode.EVAL) {
             eval(state, input);
         } else if (config.mode() == Mode.ONLINE) {
             online(state, input);
+        } else if (config.batchInterval() != null) {
+            windows(ctx, state, rows, windows, input);
         } else {
             train(ctx, state, rows, input);
         }
     }
 
-    void onTimer(OnTimerContext ctx, Row state, ListView<Row> rows) throws Exception {
-        Long deadline = (Long) state.getField(BatchNormState.DEADLINE);
+    void onTimer(
+            OnTimerContext ctx,
+            Row state,
+            ListView<Row> rows,
+            MapView<Long, ChannelMoments> windows)
+            throws Exception {
         long time = ctx.timeContext(Long.class).time();
+        if (config.batchInterval() != null) {
+            closeWindow(state, rows, windows, time);
+            return;
+        }
+        Long deadline = (Long) state.getField(BatchNormState.DEADLINE);
         if (BatchNormState.pending(state) > 0
                 && (time == END_OF_INPUT || (deadline != null && deadline == time))) {
             closeBatch(state, rows);
@@ -103,13 +122,30 @@ final class BatchNormRunner {
     private void closeBatch(Row state, ListView<Row> rows) throws Exception {
         List<Row> batch = rows.getList();
         int length = BatchNormState.length(state);
-        RecordShape shape = config.shape() != null ? config.shape() : RecordShape.vector(length);
+        RecordShape shape = shapeOf(length);
         double[][] values = new double[batch.size()][];
         for (int i = 0; i < values.length; i++) {
             values[i] = call.read(batch.get(i), length, error);
         }
         ChannelMoments moments = new ChannelMoments(shape.channels());
         moments.acceptBatch(values, values.length, shape);
+        normalizeBatch(state, moments, shape, batch, values);
+        rows.clear();
+        state.setField(BatchNormState.PENDING, null);
+        state.setField(BatchNormState.LENGTH, null);
+        state.setField(BatchNormState.DEADLINE, null);
+    }
+
+    /**
+     * Normalizes the rows of a closing batch with its moments (or, for n = 1, the running stats),
+     * folds the moments into the key's running stats and emits the rows.
+     */
+    private void normalizeBatch(
+            Row state,
+            ChannelMoments moments,
+            RecordShape shape,
+            List<Row> batch,
+            double[][] values) {
         RunningStats stored = BatchNormState.runningStats(state);
         RunningStats stats =
                 stored != null
@@ -125,10 +161,69 @@ final class BatchNormRunner {
             batchNormalizer.apply(values[i], values[i]);
             out.accept(call.output(batch.get(i), values[i], null));
         }
-        rows.clear();
-        state.setField(BatchNormState.PENDING, null);
-        state.setField(BatchNormState.LENGTH, null);
-        state.setField(BatchNormState.DEADLINE, null);
+    }
+
+    /**
+     * Train mode with event-time batches: the row joins its window's moments (Welford, in arrival
+     * order) and waits until the watermark passes the window's end. Flink drops rows at or behind
+     * the watermark before they reach the function, so no row is late here.
+     */
+    private void windows(
+            Context ctx,
+            Row state,
+            ListView<Row> rows,
+            MapView<Long, ChannelMoments> windows,
+            Row input)
+            throws Exception {
+        int expected = expectedLength(BatchNormState.runningStats(state));
+        if (expected < 0 && config.shape() == null && !windows.isEmpty()) {
+            expected = windows.values().iterator().next().channels();
+        }
+        double[] values = call.read(input, expected, error);
+        if (values == null) {
+            out.accept(call.output(input, null, error[0]));
+            return;
+        }
+        RecordShape shape = shapeOf(values.length);
+        long interval = config.batchInterval().toMillis();
+        long time = call.time(input);
+        long windowStart = time - Math.floorMod(time, interval);
+        ChannelMoments moments = windows.get(windowStart);
+        moments = moments == null ? new ChannelMoments(shape.channels()) : moments.copy();
+        if (moments.minCount() == 0) {
+            ctx.timeContext(Long.class).registerOnTime(windowStart + interval - 1);
+        }
+        moments.acceptRecord(values, shape);
+        windows.put(windowStart, moments);
+        rows.add(input);
+    }
+
+    /** Closes the window that ends at {@code time}: its rows with its moments, in arrival order. */
+    private void closeWindow(
+            Row state, ListView<Row> rows, MapView<Long, ChannelMoments> windows, long time)
+            throws Exception {
+        long interval = config.batchInterval().toMillis();
+        long windowStart = time - interval + 1;
+        ChannelMoments moments = windows.get(windowStart);
+        if (moments == null) {
+            return;
+        }
+        List<Row> closing = new ArrayList<>();
+        List<Row> waiting = new ArrayList<>();
+        for (Row row : rows.get()) {
+            long rowTime = call.time(row);
+            (rowTime - Math.floorMod(rowTime, interval) == windowStart ? closing : waiting)
+                    .add(row);
+        }
+        RecordShape shape =
+                config.shape() != null ? config.shape() : RecordShape.vector(moments.channels());
+        double[][] values = new double[closing.size()][];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = call.read(closing.get(i), shape.size(), error);
+        }
+        normalizeBatch(state, moments, shape, closing, values);
+        windows.remove(windowStart);
+        rows.setList(waiting);
     }
 
     private void eval(Row state, Row input) {
@@ -195,6 +290,10 @@ final class BatchNormRunner {
         RecordShape shape =
                 config.shape() != null ? config.shape() : RecordShape.vector(stats.channels());
         return config.batchNorm(shape).newNormalizer().useRunningStats(stats);
+    }
+
+    private RecordShape shapeOf(int length) {
+        return config.shape() != null ? config.shape() : RecordShape.vector(length);
     }
 
     /** The reusable normalizer of the layer for {@code shape}. */

@@ -1,12 +1,15 @@
 package dev.streamnorm.sql;
 
+import dev.streamnorm.state.ChannelMoments;
 import dev.streamnorm.state.ExponentialMoments;
 import dev.streamnorm.state.RunningStats;
+import dev.streamnorm.state.typeutils.ChannelMomentsSerializer;
 import dev.streamnorm.state.typeutils.ExponentialMomentsSerializer;
 import dev.streamnorm.state.typeutils.RunningStatsSerializer;
 import javax.annotation.Nullable;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.dataview.ListView;
+import org.apache.flink.table.api.dataview.MapView;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeUtils;
@@ -20,7 +23,9 @@ import org.apache.flink.types.Row;
  *   <li>{@link #KEY_STATE}, a row: the key's running stats and online-mode moments (the {@code
  *       state} module's types, stored with their own versioned serializers), and the open count
  *       batch's size, record length and event-time deadline.
- *   <li>{@link #ROWS_STATE}, a list: the input rows of the open batch, in arrival order.
+ *   <li>{@link #ROWS_STATE}, a list: the input rows of the open batch (event-time batches: of every
+ *       open window), in arrival order.
+ *   <li>{@link #WINDOWS_STATE}, a map: the moments of each open event-time window, by its start.
  * </ul>
  *
  * <p>State objects are never changed in place: the runtime compares a state row before and after
@@ -31,6 +36,7 @@ final class BatchNormState {
 
     static final String KEY_STATE = "key_state";
     static final String ROWS_STATE = "batch_rows";
+    static final String WINDOWS_STATE = "window_moments";
 
     static final int RUNNING_STATS = 0;
     static final int EW_MOMENTS = 1;
@@ -57,6 +63,13 @@ final class BatchNormState {
     static DataType rowsType(RowType input) {
         return ListView.newListViewDataType(
                 DataTypes.of(LogicalTypeUtils.removeTimeAttributes(input)).bridgedTo(Row.class));
+    }
+
+    /** The type of {@link #WINDOWS_STATE}. */
+    static DataType windowsType() {
+        return MapView.newMapViewDataType(
+                DataTypes.BIGINT().notNull(),
+                DataTypes.RAW(ChannelMoments.class, ChannelMomentsSerializer.INSTANCE));
     }
 
     @Nullable

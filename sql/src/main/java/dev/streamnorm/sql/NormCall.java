@@ -27,6 +27,9 @@ import dev.streamnorm.state.RecordShape;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,17 +75,22 @@ final class NormCall implements Serializable {
     /** Whether {@code on_time} names an event-time column. */
     final boolean eventTime;
 
+    /** Input position of the {@code on_time} column, or -1 (known when code is generated). */
+    final int timeColumn;
+
     private NormCall(
             Normalization config,
             FeatureColumns features,
             int[] keyColumns,
             int[] outputColumns,
-            boolean eventTime) {
+            boolean eventTime,
+            int timeColumn) {
         this.config = config;
         this.features = features;
         this.keyColumns = keyColumns;
         this.outputColumns = outputColumns;
         this.eventTime = eventTime;
+        this.timeColumn = timeColumn;
     }
 
     /**
@@ -129,7 +137,8 @@ final class NormCall implements Serializable {
                         || (onTime < context.getArgumentDataTypes().size()
                                 && !context.isArgumentNull(onTime));
         Normalization config = normalization(norm, args, features, eventTime, statsFromSavepoint);
-        return new NormCall(config, features, keys, outputColumns(row, keys), eventTime);
+        return new NormCall(
+                config, features, keys, outputColumns(row, keys), eventTime, table.timeColumn());
     }
 
     /** The output row type of a call (see the class comment). */
@@ -184,6 +193,14 @@ final class NormCall implements Serializable {
         }
         out.setField(outputColumns.length, error == null ? null : error.code());
         return out;
+    }
+
+    /** The event time of {@code input} in epoch milliseconds (its {@code on_time} column). */
+    long time(Row input) {
+        Object time = input.getField(timeColumn);
+        return time instanceof Instant
+                ? ((Instant) time).toEpochMilli()
+                : ((LocalDateTime) time).toInstant(ZoneOffset.UTC).toEpochMilli();
     }
 
     /** The text of a row's key: its PARTITION BY values, joined by '|' if several. */
@@ -246,13 +263,20 @@ final class NormCall implements Serializable {
             }
             shape = RecordShape.vector(columnChannels);
         }
+        Integer groups = args.value(GROUPS, Integer.class);
+        if (groups != null && norm != Norm.GROUP) {
+            throw new IllegalArgumentException("argument 'groups' applies to GROUP_NORM only");
+        }
+        if (groups == null && norm == Norm.GROUP) {
+            throw new IllegalArgumentException("argument 'groups' is required");
+        }
         Double eps = args.value(EPS, Double.class);
         Normalization.Builder builder =
                 Normalization.builder()
                         .setNorm(norm)
                         .setShape(shape)
                         .setEps(eps != null ? eps : stats != null ? stats.eps : null)
-                        .setGroups(args.value(GROUPS, Integer.class))
+                        .setGroups(groups)
                         .setStatsFromSavepoint(statsFromSavepoint);
         if (affinePath != null) {
             builder.setAffine(args.parse(AFFINE, () -> StatsFile.readAffine(Path.of(affinePath))));
@@ -261,6 +285,14 @@ final class NormCall implements Serializable {
         }
         if (norm == Norm.BATCH) {
             batchOptions(builder, args, eventTime);
+            if ("eval".equalsIgnoreCase(args.string(MODE))
+                    && stats == null
+                    && !statsFromSavepoint) {
+                throw new IllegalArgumentException(
+                        "argument 'stats' is required in eval mode (a stats file or PyTorch"
+                                + " state_dict), unless the job restores a savepoint with the"
+                                + " stats of a train job");
+            }
             if (stats != null) {
                 builder.setInitialStats(stats.stats);
             }

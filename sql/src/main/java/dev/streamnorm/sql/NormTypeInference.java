@@ -53,6 +53,9 @@ final class NormTypeInference {
                                                     NormCall.inputType(
                                                             context.getTableSemantics(0)
                                                                     .orElseThrow())))));
+            state.put(
+                    BatchNormState.WINDOWS_STATE,
+                    StateTypeStrategy.of(context -> Optional.of(BatchNormState.windowsType())));
             builder.stateTypeStrategies(state);
         }
         return builder.build();

@@ -15,6 +15,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
@@ -70,7 +71,7 @@ final class Pipelines {
             records.add(
                     new FeatureRecord(
                             row.key,
-                            row.id,
+                            time(row),
                             row.values.clone(),
                             new byte[0],
                             Origin.file("rows", row.id)));
@@ -78,7 +79,8 @@ final class Pipelines {
         DataStream<FeatureRecord> input =
                 env.fromData(records, FeatureRecordTypeInfoFactory.TYPE_INFO);
         SingleOutputStreamOperator<FeatureRecord> out = config.apply(input);
-        DataStream<Tuple> normalized = out.map(r -> new Tuple(r.timestamp(), r.values(), null));
+        DataStream<Tuple> normalized =
+                out.map(r -> new Tuple(r.origin().position(), r.values(), null));
         DataStream<Tuple> rejected =
                 out.getSideOutput(Normalization.DEAD_LETTERS).map(Pipelines::ofLetter);
         Map<Long, Object> results = new HashMap<>();
@@ -106,15 +108,22 @@ final class Pipelines {
         tables.executeSql("LOAD MODULE streamnorm");
         List<Row> rows = new ArrayList<>();
         for (Input row : data) {
-            rows.add(Row.of(row.id, row.key, row.values.clone()));
+            rows.add(Row.of(row.id, row.key, row.values.clone(), time(row)));
         }
         TypeInformation<Row> type =
                 Types.ROW_NAMED(
-                        new String[] {"id", "k", "vals"},
+                        new String[] {"id", "k", "vals", "t"},
                         Types.LONG,
                         Types.STRING,
-                        Types.PRIMITIVE_ARRAY(Types.DOUBLE));
-        tables.createTemporaryView("features", tables.fromDataStream(env.fromData(rows, type)));
+                        Types.PRIMITIVE_ARRAY(Types.DOUBLE),
+                        Types.LONG);
+        Schema schema =
+                Schema.newBuilder()
+                        .columnByExpression("ts", "TO_TIMESTAMP_LTZ(t, 3)")
+                        .watermark("ts", "ts - INTERVAL '1' DAY")
+                        .build();
+        tables.createTemporaryView(
+                "features", tables.fromDataStream(env.fromData(rows, type), schema));
         return collect(tables.executeSql("SELECT * FROM " + call));
     }
 

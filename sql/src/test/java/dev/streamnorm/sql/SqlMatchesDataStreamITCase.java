@@ -56,6 +56,13 @@ class SqlMatchesDataStreamITCase {
     }
 
     @Test
+    void trainEventTimeBatches() throws Exception {
+        compare(
+                batch(Mode.TRAIN).setBatchInterval(Duration.ofSeconds(1)),
+                BATCH + "batch_interval => '1 s', on_time => DESCRIPTOR(ts))");
+    }
+
+    @Test
     void trainKeras() throws Exception {
         compare(
                 batch(Mode.TRAIN).setBatchSize(32).setConvention(Convention.KERAS),
