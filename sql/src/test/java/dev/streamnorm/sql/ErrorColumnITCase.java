@@ -109,7 +109,7 @@ class ErrorColumnITCase {
                 "BATCH_NORM: argument 'features' column 'nope' is not a column of the input table");
         assertPlanningError(
                 "BATCH_NORM(input => TABLE rows_in PARTITION BY k, features => DESCRIPTOR(k))",
-                "BATCH_NORM: argument 'features' column 'k' is VARCHAR(1)");
+                "BATCH_NORM: argument 'features' column 'k' is CHAR(1) NOT NULL; features must be numeric");
         assertPlanningError(
                 "BATCH_NORM(input => TABLE rows_in PARTITION BY k, features => DESCRIPTOR(vals),"
                         + " mode => 'training')",
