@@ -2,6 +2,8 @@ package dev.streamnorm.sql;
 
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.state.ChannelMoments;
+import dev.streamnorm.state.ExponentialMoments;
+import dev.streamnorm.state.RunningStats;
 import javax.annotation.Nullable;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.table.api.dataview.ListView;
@@ -74,7 +76,9 @@ public class BatchNormFunction extends ProcessTableFunction<Row> implements Spec
     /** Normalizes, or holds until its batch closes, one input row. */
     public void eval(
             Context ctx,
-            Row state,
+            Row batch,
+            ListView<RunningStats> runningStats,
+            ListView<ExponentialMoments> moments,
             ListView<Row> rows,
             MapView<Long, ChannelMoments> windows,
             Row input,
@@ -90,16 +94,18 @@ public class BatchNormFunction extends ProcessTableFunction<Row> implements Spec
             String stats,
             String affine)
             throws Exception {
-        runner.process(ctx, state, rows, windows, input);
+        runner.process(ctx, new BatchNormState(batch, runningStats, moments, rows, windows), input);
     }
 
     /** Closes the key's open batch at its timeout, window end or the end of input. */
     public void onTimer(
             OnTimerContext ctx,
-            Row state,
+            Row batch,
+            ListView<RunningStats> runningStats,
+            ListView<ExponentialMoments> moments,
             ListView<Row> rows,
             MapView<Long, ChannelMoments> windows)
             throws Exception {
-        runner.onTimer(ctx, state, rows, windows);
+        runner.onTimer(ctx, new BatchNormState(batch, runningStats, moments, rows, windows));
     }
 }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import javax.annotation.Nullable;
-import org.apache.flink.table.api.dataview.ListView;
 import org.apache.flink.table.api.dataview.MapView;
 import org.apache.flink.table.functions.ProcessTableFunction.Context;
 import org.apache.flink.table.functions.ProcessTableFunction.OnTimerContext;
@@ -49,79 +48,68 @@ final class BatchNormRunner {
         }
     }
 
-    void process(
-            Context ctx,
-            Row state,
-            ListView<Row> rows,
-            MapView<Long, ChannelMoments> windows,
-            Row input)
-            throws Exception {
+    void process(Context ctx, BatchNormState state, Row input) throws Exception {
         if (config.mode() == Mode.EVAL) {
             eval(state, input);
         } else if (config.mode() == Mode.ONLINE) {
             online(state, input);
         } else if (config.batchInterval() != null) {
-            windows(ctx, state, rows, windows, input);
+            windows(ctx, state, input);
         } else {
-            train(ctx, state, rows, input);
+            train(ctx, state, input);
         }
     }
 
-    void onTimer(
-            OnTimerContext ctx,
-            Row state,
-            ListView<Row> rows,
-            MapView<Long, ChannelMoments> windows)
-            throws Exception {
+    void onTimer(OnTimerContext ctx, BatchNormState state) throws Exception {
         long time = ctx.timeContext(Long.class).time();
         if (config.batchInterval() != null) {
-            closeWindow(state, rows, windows, time);
+            closeWindow(state, time);
             return;
         }
-        Long deadline = (Long) state.getField(BatchNormState.DEADLINE);
-        if (BatchNormState.pending(state) > 0
+        Long deadline = state.deadline();
+        if (state.pending() > 0
                 && (time == END_OF_INPUT || (deadline != null && deadline == time))) {
-            closeBatch(state, rows);
+            closeBatch(state);
         }
     }
 
-    private void train(Context ctx, Row state, ListView<Row> rows, Row input) throws Exception {
-        int pending = BatchNormState.pending(state);
+    private void train(Context ctx, BatchNormState state, Row input) throws Exception {
+        int pending = state.pending();
         int expected =
                 pending > 0 && config.shape() == null
-                        ? BatchNormState.length(state)
-                        : expectedLength(BatchNormState.runningStats(state));
+                        ? state.length()
+                        : expectedLength(state.runningStats());
         double[] values = call.read(input, expected, error);
         if (values == null) {
             out.accept(call.output(input, null, error[0]));
             return;
         }
         if (pending == 0) {
-            startBatch(ctx, state, values.length);
+            startBatch(ctx, state);
         }
-        rows.add(input);
-        state.setField(BatchNormState.PENDING, pending + 1);
+        state.rows.add(input);
+        state.setPending(pending + 1, values.length);
         if (pending + 1 >= config.batchSize()) {
-            closeBatch(state, rows);
+            closeBatch(state);
         }
     }
 
-    private void startBatch(Context ctx, Row state, int length) {
-        state.setField(BatchNormState.LENGTH, length);
+    private void startBatch(Context ctx, BatchNormState state) {
         TimeContext<Long> time = ctx.timeContext(Long.class);
         time.registerOnTime(END_OF_INPUT);
         Long now = time.time();
         if (now != null && !config.batchTimeout().isZero()) {
             long deadline = now + config.batchTimeout().toMillis();
             time.registerOnTime(deadline);
-            state.setField(BatchNormState.DEADLINE, deadline);
+            state.setDeadline(deadline);
         }
     }
 
     /** Normalizes the open batch with its moments, folds them into the running stats, emits it. */
-    private void closeBatch(Row state, ListView<Row> rows) throws Exception {
-        List<Row> batch = rows.getList();
-        int length = BatchNormState.length(state);
+    private void closeBatch(BatchNormState state) throws Exception {
+        List<Row> batch = new ArrayList<>(state.pending());
+        state.rows.get().forEach(batch::add);
+        int length = state.length();
         RecordShape shape = shapeOf(length);
         double[][] values = new double[batch.size()][];
         for (int i = 0; i < values.length; i++) {
@@ -130,10 +118,7 @@ final class BatchNormRunner {
         ChannelMoments moments = new ChannelMoments(shape.channels());
         moments.acceptBatch(values, values.length, shape);
         normalizeBatch(state, moments, shape, batch, values);
-        rows.clear();
-        state.setField(BatchNormState.PENDING, null);
-        state.setField(BatchNormState.LENGTH, null);
-        state.setField(BatchNormState.DEADLINE, null);
+        state.clearBatch();
     }
 
     /**
@@ -141,12 +126,13 @@ final class BatchNormRunner {
      * folds the moments into the key's running stats and emits the rows.
      */
     private void normalizeBatch(
-            Row state,
+            BatchNormState state,
             ChannelMoments moments,
             RecordShape shape,
             List<Row> batch,
-            double[][] values) {
-        RunningStats stored = BatchNormState.runningStats(state);
+            double[][] values)
+            throws Exception {
+        RunningStats stored = state.runningStats();
         RunningStats stats =
                 stored != null
                         ? stored.copy()
@@ -155,7 +141,7 @@ final class BatchNormRunner {
                                 .orElseGet(() -> RunningStats.initial(shape.channels()));
         ChannelNormalizer batchNormalizer = normalizer(shape);
         if (layer.closeBatch(moments, stats, batchNormalizer)) {
-            state.setField(BatchNormState.RUNNING_STATS, stats);
+            state.setRunningStats(stats);
         }
         for (int i = 0; i < values.length; i++) {
             batchNormalizer.apply(values[i], values[i]);
@@ -168,14 +154,9 @@ final class BatchNormRunner {
      * order) and waits until the watermark passes the window's end. Flink drops rows at or behind
      * the watermark before they reach the function, so no row is late here.
      */
-    private void windows(
-            Context ctx,
-            Row state,
-            ListView<Row> rows,
-            MapView<Long, ChannelMoments> windows,
-            Row input)
-            throws Exception {
-        int expected = expectedLength(BatchNormState.runningStats(state));
+    private void windows(Context ctx, BatchNormState state, Row input) throws Exception {
+        MapView<Long, ChannelMoments> windows = state.windows;
+        int expected = expectedLength(state.runningStats());
         if (expected < 0 && config.shape() == null && !windows.isEmpty()) {
             expected = windows.values().iterator().next().channels();
         }
@@ -195,13 +176,12 @@ final class BatchNormRunner {
         }
         moments.acceptRecord(values, shape);
         windows.put(windowStart, moments);
-        rows.add(input);
+        state.rows.add(input);
     }
 
     /** Closes the window that ends at {@code time}: its rows with its moments, in arrival order. */
-    private void closeWindow(
-            Row state, ListView<Row> rows, MapView<Long, ChannelMoments> windows, long time)
-            throws Exception {
+    private void closeWindow(BatchNormState state, long time) throws Exception {
+        MapView<Long, ChannelMoments> windows = state.windows;
         long interval = config.batchInterval().toMillis();
         long windowStart = time - interval + 1;
         ChannelMoments moments = windows.get(windowStart);
@@ -210,7 +190,7 @@ final class BatchNormRunner {
         }
         List<Row> closing = new ArrayList<>();
         List<Row> waiting = new ArrayList<>();
-        for (Row row : rows.get()) {
+        for (Row row : state.rows.get()) {
             long rowTime = call.time(row);
             (rowTime - Math.floorMod(rowTime, interval) == windowStart ? closing : waiting)
                     .add(row);
@@ -223,11 +203,12 @@ final class BatchNormRunner {
         }
         normalizeBatch(state, moments, shape, closing, values);
         windows.remove(windowStart);
-        rows.setList(waiting);
+        state.rows.clear();
+        state.rows.addAll(waiting);
     }
 
-    private void eval(Row state, Row input) {
-        RunningStats restored = BatchNormState.runningStats(state);
+    private void eval(BatchNormState state, Row input) throws Exception {
+        RunningStats restored = state.runningStats();
         ChannelNormalizer frozen = restored != null ? frozen(restored) : fromTable(call.key(input));
         double[] values =
                 call.read(
@@ -244,8 +225,8 @@ final class BatchNormRunner {
         }
     }
 
-    private void online(Row state, Row input) {
-        ExponentialMoments current = BatchNormState.moments(state);
+    private void online(BatchNormState state, Row input) throws Exception {
+        ExponentialMoments current = state.moments();
         int expected =
                 config.shape() != null
                         ? config.shape().size()
@@ -259,7 +240,7 @@ final class BatchNormRunner {
                 current != null ? current.copy() : new ExponentialMoments(values.length);
         next.update(values, config.momentum().value());
         next.standardize(values, values, config.eps());
-        state.setField(BatchNormState.EW_MOMENTS, next);
+        state.setMoments(next);
         out.accept(call.output(input, values, null));
     }
 

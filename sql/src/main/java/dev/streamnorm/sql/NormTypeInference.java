@@ -1,6 +1,7 @@
 package dev.streamnorm.sql;
 
 import dev.streamnorm.operators.Norm;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,24 +42,32 @@ final class NormTypeInference {
                                                                         .orElseThrow()))));
         if (norm == Norm.BATCH) {
             LinkedHashMap<String, StateTypeStrategy> state = new LinkedHashMap<>();
+            state.put(BatchNormState.BATCH, fixed(BatchNormState.batchType()));
+            state.put(BatchNormState.RUNNING_STATS, fixed(BatchNormState.runningStatsType()));
+            state.put(BatchNormState.EW_MOMENTS, fixed(BatchNormState.momentsType()));
             state.put(
-                    BatchNormState.KEY_STATE,
-                    StateTypeStrategy.of(context -> Optional.of(BatchNormState.keyStateType())));
-            state.put(
-                    BatchNormState.ROWS_STATE,
+                    BatchNormState.ROWS,
                     StateTypeStrategy.of(
                             context ->
                                     Optional.of(
                                             BatchNormState.rowsType(
                                                     NormCall.inputType(
                                                             context.getTableSemantics(0)
-                                                                    .orElseThrow())))));
-            state.put(
-                    BatchNormState.WINDOWS_STATE,
-                    StateTypeStrategy.of(context -> Optional.of(BatchNormState.windowsType())));
+                                                                    .orElseThrow()))),
+                            Duration.ZERO));
+            state.put(BatchNormState.WINDOWS, fixed(BatchNormState.windowsType()));
             builder.stateTypeStrategies(state);
         }
         return builder.build();
+    }
+
+    /**
+     * A state entry of a fixed type, without TTL: Flink would otherwise give every entry an
+     * infinite TTL (so that one can be set later), which costs a timestamp per value and a cleanup
+     * pass on every access.
+     */
+    private static StateTypeStrategy fixed(DataType type) {
+        return StateTypeStrategy.of(context -> Optional.of(type), Duration.ZERO);
     }
 
     /** The SQL name of {@code norm}'s function, such as {@code BATCH_NORM}. */
