@@ -353,9 +353,10 @@ final class NormCall implements Serializable {
         }
         m.appendTail(out);
         return out.toString()
-                .replace("batch-size", "batch_size")
-                .replace("batch-interval", "batch_interval")
-                .replace("batch-timeout", "batch_timeout");
+                .replace("batch-size", "argument 'batch_size'")
+                .replace("batch-interval", "argument 'batch_interval'")
+                .replace("batch-timeout", "argument 'batch_timeout'")
+                .replaceFirst("^eps must", "argument 'eps' must");
     }
 
     /** The literal values of a call's scalar arguments, by name. */

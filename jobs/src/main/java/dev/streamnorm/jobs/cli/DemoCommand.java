@@ -1,6 +1,7 @@
 package dev.streamnorm.jobs.cli;
 
 import dev.streamnorm.jobs.demo.DemoRun;
+import dev.streamnorm.jobs.demo.SqlDemo;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -76,6 +77,13 @@ final class DemoCommand implements Callable<Integer> {
             description = "Records/s produced with --keep-running (default: ${DEFAULT-VALUE})")
     int rate;
 
+    @Option(
+            names = "--sql",
+            description =
+                    "Run the demo through the SQL script jobs/src/main/resources/dev/streamnorm/"
+                            + "jobs/demo/demo.sql (printed) instead of the DataStream job")
+    boolean sql;
+
     @Override
     public Integer call() throws Exception {
         if (records <= 0
@@ -90,6 +98,12 @@ final class DemoCommand implements Callable<Integer> {
                     spec,
                     "--records, --keys, --features, --batch-size, --parallelism, --rate and"
                             + " --checkpoint-interval must be positive");
+        }
+        if (sql) {
+            return new SqlDemo(records, keys, features, parallelism, spec.commandLine().getOut())
+                            .run()
+                    ? ExitCodes.OK
+                    : ExitCodes.FAILED;
         }
         DemoRun.Settings settings =
                 new DemoRun.Settings(
