@@ -383,7 +383,11 @@ final class NormCall implements Serializable {
                                                     + name
                                                     + "' must be a constant "
                                                     + type.getSimpleName()
-                                                    + " value"));
+                                                    + " value"
+                                                    + (type == Double.class
+                                                            ? " such as 1e-3 (Flink SQL reads"
+                                                                    + " 0.001 as a DECIMAL)"
+                                                            : "")));
         }
 
         @Nullable
