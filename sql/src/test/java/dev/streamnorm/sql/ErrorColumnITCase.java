@@ -103,6 +103,29 @@ class ErrorColumnITCase {
     }
 
     @Test
+    void registeredByClassName() throws Exception {
+        StreamTableEnvironment plain =
+                StreamTableEnvironment.create(
+                        StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1));
+        plain.executeSql(
+                "CREATE TEMPORARY FUNCTION UNIT_NORM AS 'dev.streamnorm.sql.L2NormFunction'");
+        plain.executeSql(
+                "CREATE TEMPORARY VIEW one_row AS SELECT * FROM (VALUES (1, ARRAY[3.0e0,"
+                        + " 4.0e0])) AS t(id, vals)");
+        List<Row> rows = new ArrayList<>();
+        try (CloseableIterator<Row> it =
+                plain.executeSql(
+                                "SELECT * FROM UNIT_NORM(input => TABLE one_row, features =>"
+                                        + " DESCRIPTOR(vals))")
+                        .collect()) {
+            it.forEachRemaining(rows::add);
+        }
+        assertThat(rows).hasSize(1);
+        assertThat((Object[]) rows.get(0).getField(1)).containsExactly(0.6, 0.8);
+        assertThat(rows.get(0).getField(2)).isNull();
+    }
+
+    @Test
     void badArgumentsFailWhenPlanned() {
         assertPlanningError(
                 "BATCH_NORM(input => TABLE rows_in PARTITION BY k, features => DESCRIPTOR(nope))",
@@ -143,6 +166,10 @@ class ErrorColumnITCase {
         assertPlanningError(
                 "LAYER_NORM(input => TABLE rows_in, features => DESCRIPTOR(vals), `groups` => 2)",
                 "LAYER_NORM: argument 'groups' applies to GROUP_NORM only");
+        assertPlanningError(
+                "BATCH_NORM(input => TABLE rows_in PARTITION BY k, features => DESCRIPTOR(vals),"
+                        + " eps => 0.001)",
+                "BATCH_NORM: argument 'eps' must be a constant Double value such as 1e-3");
         assertPlanningError(
                 "INSTANCE_NORM(input => TABLE rows_in, features => DESCRIPTOR(vals))",
                 "INSTANCE_NORM: instance norm needs argument 'shape' CxL with L >= 2");
