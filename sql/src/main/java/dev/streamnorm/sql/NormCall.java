@@ -32,7 +32,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
@@ -46,7 +45,6 @@ import org.apache.flink.table.types.logical.utils.LogicalTypeUtils;
 import org.apache.flink.types.ColumnList;
 import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
-import org.apache.flink.util.TimeUtils;
 
 /**
  * One call of a normalization function, validated from its arguments when the statement is planned:
@@ -102,7 +100,7 @@ final class NormCall implements Serializable {
      */
     static NormCall of(
             Norm norm, NormSignature signature, CallContext context, boolean statsFromSavepoint) {
-        Arguments args = new Arguments(signature, context);
+        CallArguments args = new CallArguments(signature, context);
         TableSemantics table =
                 context.getTableSemantics(0)
                         .orElseThrow(
@@ -236,7 +234,7 @@ final class NormCall implements Serializable {
 
     private static Normalization normalization(
             Norm norm,
-            Arguments args,
+            CallArguments args,
             FeatureColumns features,
             boolean eventTime,
             boolean statsFromSavepoint) {
@@ -305,7 +303,7 @@ final class NormCall implements Serializable {
     }
 
     private static void batchOptions(
-            Normalization.Builder builder, Arguments args, boolean eventTime) {
+            Normalization.Builder builder, CallArguments args, boolean eventTime) {
         String mode = args.string(MODE);
         if (mode != null) {
             builder.setMode(args.choice(MODE, Mode.class, mode));
@@ -357,80 +355,5 @@ final class NormCall implements Serializable {
                 .replace("batch-interval", "argument 'batch_interval'")
                 .replace("batch-timeout", "argument 'batch_timeout'")
                 .replaceFirst("^eps must", "argument 'eps' must");
-    }
-
-    /** The literal values of a call's scalar arguments, by name. */
-    private static final class Arguments {
-        private final NormSignature signature;
-        private final CallContext context;
-
-        Arguments(NormSignature signature, CallContext context) {
-            this.signature = signature;
-            this.context = context;
-        }
-
-        @Nullable
-        <T> T value(String name, Class<T> type) {
-            int position = signature.position(name);
-            if (position < 0 || context.isArgumentNull(position)) {
-                return null;
-            }
-            return context.getArgumentValue(position, type)
-                    .orElseThrow(
-                            () ->
-                                    new IllegalArgumentException(
-                                            "argument '"
-                                                    + name
-                                                    + "' must be a constant "
-                                                    + type.getSimpleName()
-                                                    + " value"
-                                                    + (type == Double.class
-                                                            ? " such as 1e-3 (Flink SQL reads"
-                                                                    + " 0.001 as a DECIMAL)"
-                                                            : "")));
-        }
-
-        @Nullable
-        String string(String name) {
-            return value(name, String.class);
-        }
-
-        @Nullable
-        Duration duration(String name) {
-            String text = string(name);
-            if (text == null) {
-                return null;
-            }
-            Duration duration = parse(name, () -> TimeUtils.parseDuration(text));
-            if (duration.isNegative()) {
-                throw new IllegalArgumentException(
-                        "argument '" + name + "' must not be negative, got '" + text + "'");
-            }
-            return duration;
-        }
-
-        <E extends Enum<E>> E choice(String name, Class<E> type, String text) {
-            String wanted = text.trim().toUpperCase(Locale.ROOT);
-            StringBuilder choices = new StringBuilder();
-            for (E constant : type.getEnumConstants()) {
-                if (constant.name().equals(wanted)) {
-                    return constant;
-                }
-                choices.append(choices.length() == 0 ? "" : ", ")
-                        .append('\'')
-                        .append(constant.name().toLowerCase(Locale.ROOT))
-                        .append('\'');
-            }
-            throw new IllegalArgumentException(
-                    "argument '" + name + "' must be one of " + choices + ", got '" + text + "'");
-        }
-
-        <T> T parse(String name, java.util.function.Supplier<T> parser) {
-            try {
-                return parser.get();
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("argument '" + name + "': " + e.getMessage(), e);
-            }
-        }
     }
 }
