@@ -3,7 +3,7 @@ package dev.streamnorm.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamnorm.jobs.cli.StreamnormCli;
-import dev.streamnorm.jobs.stats.StatsFile;
+import dev.streamnorm.operators.StatsFile;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;

@@ -1,6 +1,7 @@
 package dev.streamnorm.jobs.cli;
 
 import dev.streamnorm.jobs.demo.DemoRun;
+import dev.streamnorm.jobs.demo.SqlDemo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -96,6 +97,13 @@ final class DemoCommand implements Callable<Integer> {
             description = "Where the drift phase writes its report (default: ${DEFAULT-VALUE})")
     Path report;
 
+    @Option(
+            names = "--sql",
+            description =
+                    "Run the demo through the SQL script jobs/src/main/resources/dev/streamnorm/"
+                            + "jobs/demo/demo.sql (printed) instead of the DataStream job")
+    boolean sql;
+
     @Override
     public Integer call() throws Exception {
         if (records <= 0
@@ -111,6 +119,12 @@ final class DemoCommand implements Callable<Integer> {
                     spec,
                     "--records, --keys, --features, --batch-size, --parallelism, --rate and"
                             + " --checkpoint-interval must be positive, --drift-records >= 0");
+        }
+        if (sql) {
+            return new SqlDemo(records, keys, features, parallelism, spec.commandLine().getOut())
+                            .run()
+                    ? ExitCodes.OK
+                    : ExitCodes.FAILED;
         }
         DemoRun.Settings settings =
                 new DemoRun.Settings(

@@ -2,8 +2,8 @@ package dev.streamnorm.jobs.cli;
 
 import dev.streamnorm.jobs.io.KafkaSettings;
 import dev.streamnorm.jobs.report.DriftReportWriter;
-import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.operators.DriftSettings;
+import dev.streamnorm.operators.StatsFile;
 import dev.streamnorm.operators.StatsTable;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.streamnorm.jobs.cli;
 
-import dev.streamnorm.jobs.stats.ScalerStatsFile;
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.NormalizationBuilder;
+import dev.streamnorm.operators.ScalerStatsFile;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.scaler.ScalerKind;
 import dev.streamnorm.state.scaler.ScalerParams;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamnorm.jobs.stats.SavepointStats;
 import dev.streamnorm.jobs.stats.StatsDiff;
-import dev.streamnorm.jobs.stats.StatsFile;
+import dev.streamnorm.operators.StatsFile;
 import java.io.PrintWriter;
 import java.nio.file.Paths;
 import java.util.List;

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ConformanceCommand.class,
             StatsCommand.class,
             ReportCommand.class,
+            SqlCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class StreamnormCli implements Runnable {

@@ -3,8 +3,8 @@ package dev.streamnorm.jobs.codec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.operators.ErrorCode;
+import dev.streamnorm.operators.StatsFile;
 import dev.streamnorm.operators.StatsUpdate;
 import java.io.IOException;
 

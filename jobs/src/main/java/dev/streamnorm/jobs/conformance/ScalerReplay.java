@@ -1,6 +1,6 @@
 package dev.streamnorm.jobs.conformance;
 
-import dev.streamnorm.jobs.stats.ScalerStatsFile;
+import dev.streamnorm.operators.ScalerStatsFile;
 import dev.streamnorm.state.scaler.RobustScalerStats;
 import dev.streamnorm.state.scaler.ScalerKind;
 import dev.streamnorm.state.scaler.ScalerParams;

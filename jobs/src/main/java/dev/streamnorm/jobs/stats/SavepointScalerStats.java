@@ -1,6 +1,7 @@
 package dev.streamnorm.jobs.stats;
 
 import dev.streamnorm.operators.NormalizationState;
+import dev.streamnorm.operators.ScalerStatsFile;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.scaler.ScalerKind;
 import dev.streamnorm.state.scaler.ScalerParams;

@@ -2,6 +2,7 @@ package dev.streamnorm.jobs.stats;
 
 import dev.streamnorm.operators.LayerSettings;
 import dev.streamnorm.operators.NormalizationState;
+import dev.streamnorm.operators.StatsFile;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.RunningStats;
 import dev.streamnorm.state.typeutils.RunningStatsTypeInfoFactory;

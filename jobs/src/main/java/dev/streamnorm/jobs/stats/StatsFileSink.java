@@ -1,5 +1,7 @@
 package dev.streamnorm.jobs.stats;
 
+import dev.streamnorm.operators.ScalerStatsFile;
+import dev.streamnorm.operators.StatsFile;
 import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.RunningStats;
 import dev.streamnorm.state.scaler.ScalerStats;

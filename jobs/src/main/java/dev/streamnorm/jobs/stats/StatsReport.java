@@ -1,5 +1,6 @@
 package dev.streamnorm.jobs.stats;
 
+import dev.streamnorm.operators.StatsFile;
 import dev.streamnorm.state.RunningStats;
 import java.io.PrintWriter;
 import java.util.Locale;

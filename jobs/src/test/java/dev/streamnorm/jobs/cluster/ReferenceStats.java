@@ -2,8 +2,8 @@ package dev.streamnorm.jobs.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.streamnorm.jobs.stats.StatsFile;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.StatsFile;
 import dev.streamnorm.state.BatchNorm;
 import dev.streamnorm.state.ChannelMoments;
 import dev.streamnorm.state.ChannelNormalizer;

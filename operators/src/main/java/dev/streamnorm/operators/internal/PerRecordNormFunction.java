@@ -36,10 +36,7 @@ public final class PerRecordNormFunction extends ProcessFunction<FeatureRecord, 
     @Override
     public void processElement(FeatureRecord record, Context ctx, Collector<FeatureRecord> out) {
         RecordShape shape = config.shape();
-        int expected =
-                shape != null
-                        ? shape.size()
-                        : config.affine().isIdentity() ? -1 : config.affine().length();
+        int expected = expectedLength(config);
         DeadLetter rejected =
                 RecordCheck.check(
                         record,
@@ -62,23 +59,36 @@ public final class PerRecordNormFunction extends ProcessFunction<FeatureRecord, 
 
     private SegmentNorm segmentNorm(int length) {
         if (segmentNorm == null || segmentNormLength != length) {
-            RecordShape shape =
-                    config.shape() != null ? config.shape() : RecordShape.vector(length);
-            switch (config.norm()) {
-                case GROUP:
-                    segmentNorm =
-                            SegmentNorm.group(
-                                    shape, config.groups(), config.eps(), config.affine());
-                    break;
-                case INSTANCE:
-                    segmentNorm = SegmentNorm.instance(shape, config.eps(), config.affine());
-                    break;
-                default:
-                    segmentNorm =
-                            SegmentNorm.layer(shape, shape.size(), config.eps(), config.affine());
-            }
+            segmentNorm = segmentNorm(config, length);
             segmentNormLength = length;
         }
         return segmentNorm;
+    }
+
+    /**
+     * The number of values a record must have: the configured shape's, else the affine's, else -1
+     * (any).
+     */
+    public static int expectedLength(Normalization config) {
+        if (config.shape() != null) {
+            return config.shape().size();
+        }
+        return config.affine().isIdentity() ? -1 : config.affine().length();
+    }
+
+    /**
+     * The layer, group or instance norm of {@code config} for records of {@code length} values (the
+     * configured shape, else C = length).
+     */
+    public static SegmentNorm segmentNorm(Normalization config, int length) {
+        RecordShape shape = config.shape() != null ? config.shape() : RecordShape.vector(length);
+        switch (config.norm()) {
+            case GROUP:
+                return SegmentNorm.group(shape, config.groups(), config.eps(), config.affine());
+            case INSTANCE:
+                return SegmentNorm.instance(shape, config.eps(), config.affine());
+            default:
+                return SegmentNorm.layer(shape, shape.size(), config.eps(), config.affine());
+        }
     }
 }

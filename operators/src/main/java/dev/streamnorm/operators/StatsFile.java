@@ -1,14 +1,10 @@
-package dev.streamnorm.jobs.stats;
+package dev.streamnorm.operators;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.streamnorm.operators.Convention;
-import dev.streamnorm.operators.LayerSettings;
-import dev.streamnorm.operators.Momentum;
-import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.Affine;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;

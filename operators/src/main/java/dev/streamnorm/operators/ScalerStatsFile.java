@@ -1,11 +1,9 @@
-package dev.streamnorm.jobs.stats;
+package dev.streamnorm.operators;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.streamnorm.operators.ScalerTable;
-import dev.streamnorm.operators.StatsTable;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.scaler.ScalerKind;
 import dev.streamnorm.state.scaler.ScalerParams;

@@ -1,10 +1,9 @@
-package dev.streamnorm.jobs.stats;
+package dev.streamnorm.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.streamnorm.operators.ScalerTable;
 import dev.streamnorm.state.scaler.ScalerKind;
 import dev.streamnorm.state.scaler.ScalerParams;
 import dev.streamnorm.state.scaler.ScalerStats;

@@ -1,0 +1,156 @@
+package dev.streamnorm.bench.pipeline;
+
+import dev.streamnorm.operators.Mode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.types.Row;
+
+/**
+ * SQL {@code BATCH_NORM} train mode against the DataStream operator's train pipeline, same records
+ * (those of {@link OperatorBenchmark}: 1000 keys, 64 features, batches of 32), same run: records
+ * per CPU-second of the task threads, and their ratio per repetition (bar ≥ 0.5).
+ *
+ * <pre>
+ * bench/pipeline-bench sql [--records 1000000] [--reps 3] [--keys 1000] [--features 64]
+ * </pre>
+ */
+public final class SqlTrainBenchmark {
+    static final double BAR = 0.5;
+
+    private SqlTrainBenchmark() {}
+
+    public static void main(String[] argv) throws Exception {
+        Args args = new Args(argv);
+        long records = args.longValue("records", 1_000_000);
+        int reps = args.intValue("reps", 3);
+        int keys = args.intValue("keys", 1000);
+        int features = args.intValue("features", 64);
+        PipelineData data = new PipelineData(keys, features);
+        OperatorJob dataStream = new OperatorJob(keys, features, Mode.TRAIN, "hashmap", 1, true);
+        // Warm-up of both sides, not counted.
+        dataStream.run(Math.min(records, 300_000), data);
+        runSql(Math.min(records, 300_000), keys, features);
+        List<Double> ratios = new ArrayList<>();
+        for (int rep = 1; rep <= reps; rep++) {
+            RunTiming flink = dataStream.run(records, data);
+            RunTiming sql = runSql(records, keys, features);
+            double ratio = sql.recordsPerCpuSecond() / flink.recordsPerCpuSecond();
+            ratios.add(ratio);
+            System.out.printf(
+                    Locale.ROOT,
+                    "rep %d: datastream %,.0f rec/CPU-s (%,.0f rec/s), sql %,.0f rec/CPU-s"
+                            + " (%,.0f rec/s), sql/datastream %.3f%n",
+                    rep,
+                    flink.recordsPerCpuSecond(),
+                    flink.recordsPerSecond(),
+                    sql.recordsPerCpuSecond(),
+                    sql.recordsPerSecond(),
+                    ratio);
+        }
+        Collections.sort(ratios);
+        double median = ratios.get(ratios.size() / 2);
+        System.out.printf(
+                Locale.ROOT,
+                "== train, hashmap, p=1, %,d records: SQL / DataStream records per CPU-second,"
+                        + " median of %d: %.3f (bar >= %.1f: %s)%n",
+                records,
+                reps,
+                median,
+                BAR,
+                median >= BAR ? "met" : "NOT met");
+    }
+
+    /** The SQL pipeline: the same records as rows → BATCH_NORM → a counting sink. */
+    static RunTiming runSql(long records, int keys, int features) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
+        conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+        conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.BIND_PORT, "0");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        StreamTableEnvironment tables = StreamTableEnvironment.create(env);
+        tables.executeSql("LOAD MODULE streamnorm");
+        TypeInformation<Row> type =
+                Types.ROW_NAMED(
+                        new String[] {"id", "k", "vals"},
+                        Types.LONG,
+                        Types.STRING,
+                        Types.PRIMITIVE_ARRAY(Types.DOUBLE));
+        tables.createTemporaryView(
+                "features",
+                tables.fromDataStream(
+                        env.fromSequence(0, records - 1)
+                                .map(new GenerateRows(keys, features), type)
+                                .name("generate rows")));
+        Table out =
+                tables.sqlQuery(
+                        "SELECT * FROM BATCH_NORM(input => TABLE features PARTITION BY k,"
+                                + " features => DESCRIPTOR(vals), mode => 'train', batch_size => "
+                                + OperatorJob.BATCH_SIZE
+                                + ", shape => '"
+                                + features
+                                + "')");
+        tables.toDataStream(out).sinkTo(new CountingSink<>()).name("count");
+        Probe.reset();
+        long wallStart = System.nanoTime();
+        env.execute("sql benchmark train");
+        long wall = System.nanoTime() - wallStart;
+        return new RunTiming(
+                records, Probe.sunk(), Probe.elapsedNanos(), wall, Probe.taskCpuNanos());
+    }
+
+    /** Record i as a row (id, key, values), from {@link PipelineData} like the operator's. */
+    static final class GenerateRows extends RichMapFunction<Long, Row> {
+        private static final long serialVersionUID = 1L;
+
+        private final int keys;
+        private final int features;
+        private transient PipelineData data;
+        private transient boolean started;
+        private transient long cpuStart;
+
+        GenerateRows(int keys, int features) {
+            this.keys = keys;
+            this.features = features;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            data = new PipelineData(keys, features);
+        }
+
+        @Override
+        public void close() {
+            if (started) {
+                Probe.taskCpu(Probe.threadCpu() - cpuStart);
+            }
+        }
+
+        @Override
+        public Row map(Long i) {
+            if (!started) {
+                started = true;
+                cpuStart = Probe.threadCpu();
+                Probe.firstEmit();
+            }
+            return Row.of(i, data.key(i), data.values(i));
+        }
+    }
+}

@@ -1,0 +1,360 @@
+package dev.streamnorm.sql;
+
+import static dev.streamnorm.sql.NormSignature.AFFINE;
+import static dev.streamnorm.sql.NormSignature.BATCH_INTERVAL;
+import static dev.streamnorm.sql.NormSignature.BATCH_SIZE;
+import static dev.streamnorm.sql.NormSignature.BATCH_TIMEOUT;
+import static dev.streamnorm.sql.NormSignature.CONVENTION;
+import static dev.streamnorm.sql.NormSignature.EPS;
+import static dev.streamnorm.sql.NormSignature.FEATURES;
+import static dev.streamnorm.sql.NormSignature.GROUPS;
+import static dev.streamnorm.sql.NormSignature.MODE;
+import static dev.streamnorm.sql.NormSignature.MOMENTUM;
+import static dev.streamnorm.sql.NormSignature.SHAPE;
+import static dev.streamnorm.sql.NormSignature.STATS;
+
+import dev.streamnorm.operators.Convention;
+import dev.streamnorm.operators.DeadLetter;
+import dev.streamnorm.operators.ErrorCode;
+import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.operators.Mode;
+import dev.streamnorm.operators.Momentum;
+import dev.streamnorm.operators.Norm;
+import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.NormalizationBuilder;
+import dev.streamnorm.operators.StatsFile;
+import dev.streamnorm.operators.internal.RecordCheck;
+import dev.streamnorm.state.RecordShape;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.annotation.Nullable;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.functions.TableSemantics;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.inference.CallContext;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.utils.LogicalTypeUtils;
+import org.apache.flink.types.ColumnList;
+import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
+
+/**
+ * One call of a normalization function, validated from its arguments when the statement is planned:
+ * the normalization, the feature columns, and the layout of the output row.
+ *
+ * <p>The output row is the input row without its {@code PARTITION BY} columns (Flink puts those
+ * first), the feature columns normalized, then {@code error STRING}.
+ */
+final class NormCall implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The name of the output column holding a row's error code (NULL when normalized). */
+    static final String ERROR_COLUMN = "error";
+
+    private static final Pattern OPTION = Pattern.compile("--([a-z]+(?:-[a-z]+)*)");
+
+    final Normalization config;
+    final FeatureColumns features;
+
+    /** Input positions of the {@code PARTITION BY} columns. */
+    final int[] keyColumns;
+
+    /** Input positions of the output row's columns before {@code error}. */
+    final int[] outputColumns;
+
+    /** Whether {@code on_time} names an event-time column. */
+    final boolean eventTime;
+
+    /** Input position of the {@code on_time} column, or -1 (known when code is generated). */
+    final int timeColumn;
+
+    private NormCall(
+            Normalization config,
+            FeatureColumns features,
+            int[] keyColumns,
+            int[] outputColumns,
+            boolean eventTime,
+            int timeColumn) {
+        this.config = config;
+        this.features = features;
+        this.keyColumns = keyColumns;
+        this.outputColumns = outputColumns;
+        this.eventTime = eventTime;
+        this.timeColumn = timeColumn;
+    }
+
+    /**
+     * Validates a call of {@code norm}'s function.
+     *
+     * @param statsFromSavepoint whether the job restores state (eval mode may then go without a
+     *     stats file)
+     * @throws IllegalArgumentException with a message naming the argument at fault
+     */
+    static NormCall of(
+            Norm norm, NormSignature signature, CallContext context, boolean statsFromSavepoint) {
+        CallArguments args = new CallArguments(signature, context);
+        TableSemantics table =
+                context.getTableSemantics(0)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "argument 'input' must be a table: TABLE name"));
+        RowType row = inputType(table);
+        ColumnList names = args.value(FEATURES, ColumnList.class);
+        if (names == null) {
+            throw new IllegalArgumentException(
+                    "argument 'features' is required: DESCRIPTOR(column, ...)");
+        }
+        FeatureColumns features;
+        try {
+            features = FeatureColumns.resolve(row, names.getNames());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("argument 'features' " + e.getMessage(), e);
+        }
+        int[] keys = norm == Norm.BATCH ? table.partitionByColumns() : new int[0];
+        for (int key : keys) {
+            if (features.contains(key)) {
+                throw new IllegalArgumentException(
+                        "argument 'features' names the PARTITION BY column '"
+                                + row.getFieldNames().get(key)
+                                + "'");
+            }
+        }
+        // Planning sees the on_time argument; code generation sees the table's time column.
+        int onTime = signature.onTimePosition();
+        boolean eventTime =
+                table.timeColumn() >= 0
+                        || (onTime < context.getArgumentDataTypes().size()
+                                && !context.isArgumentNull(onTime));
+        Normalization config = normalization(norm, args, features, eventTime, statsFromSavepoint);
+        return new NormCall(
+                config, features, keys, outputColumns(row, keys), eventTime, table.timeColumn());
+    }
+
+    /** The output row type of a call (see the class comment). */
+    static DataType outputType(NormCall call, RowType input) {
+        List<DataTypes.Field> fields = new ArrayList<>();
+        for (int position : call.outputColumns) {
+            LogicalType type = input.getTypeAt(position);
+            DataType out =
+                    call.features.contains(position)
+                            ? call.features.outputType(position, type)
+                            : DataTypes.of(LogicalTypeUtils.removeTimeAttributes(type));
+            fields.add(DataTypes.FIELD(input.getFieldNames().get(position), out));
+        }
+        fields.add(DataTypes.FIELD(ERROR_COLUMN, DataTypes.STRING()));
+        return DataTypes.ROW(fields);
+    }
+
+    /**
+     * The feature values of {@code input} if it can be normalized with {@code expectedLength}
+     * values (negative: any), else null after recording the reason in {@code error[0]}.
+     */
+    @Nullable
+    double[] read(Row input, int expectedLength, ErrorCode[] error) {
+        double[] values = features.read(input, error);
+        if (values == null) {
+            return null;
+        }
+        DeadLetter rejected =
+                RecordCheck.check(
+                        FeatureRecord.of("", FeatureRecord.NO_TIMESTAMP, values),
+                        expectedLength,
+                        config.shape() != null ? config.shape() : "of the key's first row");
+        if (rejected != null) {
+            error[0] = rejected.error();
+            return null;
+        }
+        return values;
+    }
+
+    /**
+     * The output row of {@code input}: normalized {@code values}, or NULL features and the error.
+     */
+    Row output(Row input, @Nullable double[] values, @Nullable ErrorCode error) {
+        Row out = new Row(RowKind.INSERT, outputColumns.length + 1);
+        for (int i = 0; i < outputColumns.length; i++) {
+            int position = outputColumns[i];
+            out.setField(
+                    i,
+                    features.contains(position)
+                            ? features.valueOf(position, values)
+                            : input.getField(position));
+        }
+        out.setField(outputColumns.length, error == null ? null : error.code());
+        return out;
+    }
+
+    /** The event time of {@code input} in epoch milliseconds (its {@code on_time} column). */
+    long time(Row input) {
+        Object time = input.getField(timeColumn);
+        return time instanceof Instant
+                ? ((Instant) time).toEpochMilli()
+                : ((LocalDateTime) time).toInstant(ZoneOffset.UTC).toEpochMilli();
+    }
+
+    /** The text of a row's key: its PARTITION BY values, joined by '|' if several. */
+    String key(Row input) {
+        if (keyColumns.length == 1) {
+            return String.valueOf(input.getField(keyColumns[0]));
+        }
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < keyColumns.length; i++) {
+            key.append(i == 0 ? "" : "|").append(input.getField(keyColumns[i]));
+        }
+        return key.toString();
+    }
+
+    /** The row type of the table argument. */
+    static RowType inputType(TableSemantics table) {
+        return (RowType) table.dataType().getLogicalType();
+    }
+
+    private static int[] outputColumns(RowType row, int[] keys) {
+        List<Integer> columns = new ArrayList<>();
+        for (int i = 0; i < row.getFieldCount(); i++) {
+            boolean key = false;
+            for (int k : keys) {
+                key |= k == i;
+            }
+            if (!key) {
+                columns.add(i);
+            }
+        }
+        return columns.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static Normalization normalization(
+            Norm norm,
+            CallArguments args,
+            FeatureColumns features,
+            boolean eventTime,
+            boolean statsFromSavepoint) {
+        String statsPath = args.string(STATS);
+        StatsFile stats =
+                statsPath == null
+                        ? null
+                        : args.parse(STATS, () -> StatsFile.read(Path.of(statsPath)));
+        String affinePath = args.string(AFFINE);
+        String shapeText = args.string(SHAPE);
+        RecordShape shape =
+                shapeText != null
+                        ? args.parse(SHAPE, () -> RecordShape.parse(shapeText))
+                        : stats != null ? stats.shape : null;
+        int columnChannels = features.columnChannels();
+        if (columnChannels > 0) {
+            if (shape != null && !shape.equals(RecordShape.vector(columnChannels))) {
+                throw new IllegalArgumentException(
+                        "argument 'shape' is "
+                                + shape
+                                + " but 'features' names "
+                                + columnChannels
+                                + " columns, one channel each");
+            }
+            shape = RecordShape.vector(columnChannels);
+        }
+        Integer groups = args.value(GROUPS, Integer.class);
+        if (groups != null && norm != Norm.GROUP) {
+            throw new IllegalArgumentException("argument 'groups' applies to GROUP_NORM only");
+        }
+        if (groups == null && norm == Norm.GROUP) {
+            throw new IllegalArgumentException("argument 'groups' is required");
+        }
+        Double eps = args.value(EPS, Double.class);
+        NormalizationBuilder builder =
+                Normalization.builder()
+                        .setNorm(norm)
+                        .setShape(shape)
+                        .setEps(eps != null ? eps : stats != null ? stats.eps : null)
+                        .setGroups(groups)
+                        .setStatsFromSavepoint(statsFromSavepoint);
+        if (affinePath != null) {
+            builder.setAffine(args.parse(AFFINE, () -> StatsFile.readAffine(Path.of(affinePath))));
+        } else if (stats != null && !stats.affine.isIdentity()) {
+            builder.setAffine(stats.affine);
+        }
+        if (norm == Norm.BATCH) {
+            batchOptions(builder, args, eventTime);
+            if ("eval".equalsIgnoreCase(args.string(MODE))
+                    && stats == null
+                    && !statsFromSavepoint) {
+                throw new IllegalArgumentException(
+                        "argument 'stats' is required in eval mode (a stats file or PyTorch"
+                                + " state_dict), unless the job restores a savepoint with the"
+                                + " stats of a train job");
+            }
+            if (stats != null) {
+                builder.setInitialStats(stats.stats);
+            }
+        }
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(sqlNames(e.getMessage()), e);
+        }
+    }
+
+    private static void batchOptions(
+            NormalizationBuilder builder, CallArguments args, boolean eventTime) {
+        String mode = args.string(MODE);
+        if (mode != null) {
+            builder.setMode(args.choice(MODE, Mode.class, mode));
+        }
+        String convention = args.string(CONVENTION);
+        if (convention != null) {
+            builder.setConvention(args.choice(CONVENTION, Convention.class, convention));
+        }
+        String momentum = args.string(MOMENTUM);
+        if (momentum != null) {
+            builder.setMomentum(args.parse(MOMENTUM, () -> Momentum.parse(momentum)));
+        }
+        Integer batchSize = args.value(BATCH_SIZE, Integer.class);
+        if (batchSize != null) {
+            builder.setBatchSize(batchSize);
+        }
+        Duration interval = args.duration(BATCH_INTERVAL);
+        if (interval != null) {
+            if (!eventTime) {
+                throw new IllegalArgumentException(
+                        "argument 'batch_interval' batches by event time: it needs on_time =>"
+                                + " DESCRIPTOR(time_column)");
+            }
+            builder.setBatchInterval(interval);
+        }
+        Duration timeout = args.duration(BATCH_TIMEOUT);
+        if (timeout != null) {
+            if (!eventTime && !timeout.isZero()) {
+                throw new IllegalArgumentException(
+                        "argument 'batch_timeout' counts in event time in SQL: it needs on_time =>"
+                                + " DESCRIPTOR(time_column), or 0 to wait for the end of input");
+            }
+            builder.setBatchTimeout(timeout);
+        } else if (!eventTime) {
+            builder.setBatchTimeout(Duration.ZERO);
+        }
+    }
+
+    /** A message of {@link NormalizationBuilder#build()} with SQL's argument names. */
+    static String sqlNames(String message) {
+        Matcher m = OPTION.matcher(message);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, "argument '" + m.group(1).replace('-', '_') + "'");
+        }
+        m.appendTail(out);
+        return out.toString()
+                .replace("batch-size", "argument 'batch_size'")
+                .replace("batch-interval", "argument 'batch_interval'")
+                .replace("batch-timeout", "argument 'batch_timeout'")
+                .replaceFirst("^eps must", "argument 'eps' must");
+    }
+}
