@@ -56,7 +56,7 @@ class DriftOptionsTest {
                 "--drift stdout --drift-threshold -1 | --drift-threshold must be a positive number",
                 "--drift stdout --drift-psi 0 | --drift-psi must be a positive number",
                 "--drift stdout --drift-interval 0s | --drift-interval must be positive",
-                "--drift ftp://x/y | use kafka://host:port/topic, file:///path.jsonl or stdout",
+                "--drift ftp://x/y | use kafka://host:port/topic, file:///path.jsonl (or a plain path) or stdout",
                 "--metrics-port 70000 | --metrics-port must be in 1..65535, got 70000",
                 "--drift stdout --scope global | --drift applies to batch norm in eval mode with key scope",
             })
