@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -185,40 +183,16 @@ final class OperatorJob {
      * Maps record index i to its record: key and values from {@link PipelineData}, the index as
      * timestamp (so outputs can be matched to inputs), no payload.
      */
-    static final class GenerateRecords extends RichMapFunction<Long, FeatureRecord> {
+    static final class GenerateRecords extends ProbedGenerator<FeatureRecord> {
         private static final long serialVersionUID = 1L;
         private static final byte[] NO_PAYLOAD = new byte[0];
 
-        private final int keys;
-        private final int features;
-        private transient PipelineData data;
-        private transient boolean started;
-        private transient long cpuStart;
-
         GenerateRecords(int keys, int features) {
-            this.keys = keys;
-            this.features = features;
+            super(keys, features);
         }
 
         @Override
-        public void open(OpenContext openContext) {
-            data = new PipelineData(keys, features);
-        }
-
-        @Override
-        public void close() {
-            if (started) {
-                Probe.taskCpu(Probe.threadCpu() - cpuStart);
-            }
-        }
-
-        @Override
-        public FeatureRecord map(Long i) {
-            if (!started) {
-                started = true;
-                cpuStart = Probe.threadCpu();
-                Probe.firstEmit();
-            }
+        FeatureRecord record(long i, PipelineData data) {
             return new FeatureRecord(data.key(i), i, data.values(i), NO_PAYLOAD, Origin.none());
         }
     }

@@ -6,8 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -117,39 +115,15 @@ public final class SqlTrainBenchmark {
     }
 
     /** Record i as a row (id, key, values), from {@link PipelineData} like the operator's. */
-    static final class GenerateRows extends RichMapFunction<Long, Row> {
+    static final class GenerateRows extends ProbedGenerator<Row> {
         private static final long serialVersionUID = 1L;
 
-        private final int keys;
-        private final int features;
-        private transient PipelineData data;
-        private transient boolean started;
-        private transient long cpuStart;
-
         GenerateRows(int keys, int features) {
-            this.keys = keys;
-            this.features = features;
+            super(keys, features);
         }
 
         @Override
-        public void open(OpenContext openContext) {
-            data = new PipelineData(keys, features);
-        }
-
-        @Override
-        public void close() {
-            if (started) {
-                Probe.taskCpu(Probe.threadCpu() - cpuStart);
-            }
-        }
-
-        @Override
-        public Row map(Long i) {
-            if (!started) {
-                started = true;
-                cpuStart = Probe.threadCpu();
-                Probe.firstEmit();
-            }
+        Row record(long i, PipelineData data) {
             return Row.of(i, data.key(i), data.values(i));
         }
     }
