@@ -33,6 +33,8 @@ public final class JsonRecordEncoder {
             JsonFactory.builder()
                     .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                     .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+                    // Reads only messages that the decoder accepted, whatever their size.
+                    .streamReadConstraints(RecordLimits.readConstraints(Integer.MAX_VALUE))
                     .build();
 
     /** The output field naming the stats version that normalized a record. */
