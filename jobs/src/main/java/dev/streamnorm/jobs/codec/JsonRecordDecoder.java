@@ -138,7 +138,8 @@ public final class JsonRecordDecoder {
                 if (!Double.isFinite(v)) {
                     fields.nonFinite("values[" + n + "] is " + parser.getText());
                 }
-                if (n == buffer.length) {
+                // n passes the buffer's end unwritten after a non-number: grow past it.
+                if (n >= buffer.length) {
                     buffer = Arrays.copyOf(buffer, 2 * n);
                 }
                 buffer[n] = v;
