@@ -223,7 +223,8 @@ class HostileInputITCase {
         Map<Integer, String> seen = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         for (String text : Files.readAllLines(output, StandardCharsets.UTF_8)) {
-            JsonNode record = Messages.parse(withoutBom(utf8(text)));
+            assertThat(text).as("an output line").doesNotStartWith("\uFEFF");
+            JsonNode record = Messages.parse(text);
             Integer lineNumber = lineOfId.get(record.get("id").asLong());
             if (lineNumber == null || seen.put(lineNumber, "output") != null) {
                 problems.add("an output that is not one clean line once: " + abbreviate(text));
