@@ -5,6 +5,8 @@ package dev.streamnorm.operators;
  * one in this order is reported.
  */
 public enum ErrorCode {
+    /** A message over {@code --max-record-bytes}, found before it is parsed. */
+    TOO_LARGE("too-large"),
     MALFORMED_JSON("malformed-json"),
     MISSING_VALUES("missing-values"),
     NOT_A_NUMBER("not-a-number"),

@@ -74,14 +74,24 @@ public final class StatsFile {
                 layerConvention = Convention.valueOf(convention.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "\"convention\" must be pytorch or keras, got '" + convention + "'", e);
+                        "\"convention\" must be pytorch or keras, got '"
+                                + oneLine(convention)
+                                + "'",
+                        e);
             }
+        }
+        Momentum layerMomentum;
+        try {
+            layerMomentum =
+                    momentum != null
+                            ? Momentum.parse(momentum)
+                            : Momentum.of(layerConvention.defaultMomentum());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(oneLine(e.getMessage()), e);
         }
         return LayerSettings.of(
                 shape,
-                momentum != null
-                        ? Momentum.parse(momentum)
-                        : Momentum.of(layerConvention.defaultMomentum()),
+                layerMomentum,
                 layerConvention,
                 eps != null ? eps : layerConvention.defaultEps(),
                 affine);
@@ -97,8 +107,13 @@ public final class StatsFile {
         try {
             return of(root);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(file + ": " + oneLine(e.getMessage()), e);
         }
+    }
+
+    /** {@code message} with its line breaks escaped: a key of the file may contain some. */
+    private static String oneLine(String message) {
+        return message.replace("\r", "\\r").replace("\n", "\\n");
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.streamnorm.jobs.cli;
 
 import static org.apache.flink.util.Preconditions.checkArgument;
 
+import dev.streamnorm.jobs.codec.RecordLimits;
 import dev.streamnorm.jobs.io.Endpoint;
 import dev.streamnorm.jobs.io.KafkaSettings;
 import dev.streamnorm.jobs.io.LocalPath;
@@ -345,6 +346,18 @@ final class RunCommand implements Callable<Integer> {
                             + " before a failing run ends; 0 none (default: ${DEFAULT-VALUE})")
     int restartAttempts;
 
+    // ---- input limits (README "Limits on input records") ----
+
+    @Option(
+            names = "--max-record-bytes",
+            paramLabel = "N",
+            defaultValue = "" + RecordLimits.DEFAULT_MAX_RECORD_BYTES,
+            description =
+                    "A message or line over N bytes is a too-large dead letter, found before it is"
+                            + " parsed (default: ${DEFAULT-VALUE}, Kafka's default max message"
+                            + " size)")
+    int maxRecordBytes;
+
     @Option(
             names = "--job-name",
             paramLabel = "NAME",
@@ -389,6 +402,10 @@ final class RunCommand implements Callable<Integer> {
 
     /** Parses and validates every option; file contents are read here too. */
     JobConfig jobConfig() {
+        return endpointsAndLayer().withMaxRecordBytes(maxRecordBytes);
+    }
+
+    private JobConfig endpointsAndLayer() {
         if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
             throw new IllegalArgumentException(
                     "--metrics-port must be in 1..65535, got " + metricsPort);

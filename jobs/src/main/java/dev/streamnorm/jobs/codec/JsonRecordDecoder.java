@@ -17,22 +17,37 @@ import javax.annotation.Nullable;
  * Reads one JSON record (DESIGN §3) with Jackson's streaming parser: {@code {"key": "...", "ts":
  * 1732272000000, "values": [0.31, -1.2, 4.0], ...}}.
  *
- * <p>The whole message is read before anything is reported, so the error code is the first that
- * applies in the order {@code malformed-json}, {@code missing-values}, {@code not-a-number}, {@code
+ * <p>A message over {@code maxRecordBytes} is {@code too-large} before it is parsed; Jackson's
+ * limits ({@link RecordLimits}) make any other message too large for it {@code malformed-json}. The
+ * whole message is read before anything is reported, so the error code is the first that applies in
+ * the order {@code malformed-json}, {@code missing-values}, {@code not-a-number}, {@code
  * non-finite} (NaN, Infinity and numbers beyond the double range), then {@code bad-field} for a key
  * or ts of the wrong type. The record keeps the original bytes, so every other field passes through
  * unchanged. Not thread-safe: one per operator instance.
  */
 public final class JsonRecordDecoder {
-    private static final JsonFactory JSON =
-            JsonFactory.builder()
-                    .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    // The same doubles as Double.parseDouble, several times faster.
-                    .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-                    .build();
+    private final JsonFactory json;
+    private final int maxRecordBytes;
 
     private double[] buffer = new double[64];
+
+    /** A decoder of messages of at most {@link RecordLimits#DEFAULT_MAX_RECORD_BYTES}. */
+    public JsonRecordDecoder() {
+        this(RecordLimits.DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    /** A decoder of messages of at most {@code maxRecordBytes} bytes. */
+    public JsonRecordDecoder(int maxRecordBytes) {
+        this.maxRecordBytes = maxRecordBytes;
+        this.json =
+                JsonFactory.builder()
+                        .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                        // The same doubles as Double.parseDouble, several times faster.
+                        .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                        .streamReadConstraints(RecordLimits.readConstraints(maxRecordBytes))
+                        .build();
+    }
 
     /**
      * Decodes {@code payload}.
@@ -45,8 +60,17 @@ public final class JsonRecordDecoder {
     public FeatureRecord decode(
             byte[] payload, Origin origin, @Nullable String fallbackKey, long fallbackTimestamp)
             throws BadRecordException {
+        if (payload.length > maxRecordBytes) {
+            throw new BadRecordException(
+                    ErrorCode.TOO_LARGE,
+                    "the record has more than "
+                            + maxRecordBytes
+                            + " bytes (--max-record-bytes); input holds its first "
+                            + RecordLimits.TOO_LARGE_INPUT_BYTES
+                            + " bytes");
+        }
         Fields fields = new Fields();
-        try (JsonParser parser = JSON.createParser(payload)) {
+        try (JsonParser parser = json.createParser(payload)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadRecordException(
                         ErrorCode.MALFORMED_JSON, "a record must be a JSON object");
@@ -114,7 +138,8 @@ public final class JsonRecordDecoder {
                 if (!Double.isFinite(v)) {
                     fields.nonFinite("values[" + n + "] is " + parser.getText());
                 }
-                if (n == buffer.length) {
+                // n passes the buffer's end unwritten after a non-number: grow past it.
+                if (n >= buffer.length) {
                     buffer = Arrays.copyOf(buffer, 2 * n);
                 }
                 buffer[n] = v;

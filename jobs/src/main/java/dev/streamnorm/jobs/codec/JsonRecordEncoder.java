@@ -33,6 +33,8 @@ public final class JsonRecordEncoder {
             JsonFactory.builder()
                     .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                     .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+                    // Reads only messages that the decoder accepted, whatever their size.
+                    .streamReadConstraints(RecordLimits.readConstraints(Integer.MAX_VALUE))
                     .build();
 
     /** The output field naming the stats version that normalized a record. */
@@ -101,7 +103,8 @@ public final class JsonRecordEncoder {
                 in.skipChildren();
             }
         }
-        int first = 0;
+        // A UTF-8 byte order mark before the record (which the parser skips) is not copied.
+        int first = hasByteOrderMark(payload) ? 3 : 0;
         while (first < start && isWhitespace(payload[first])) {
             first++;
         }
@@ -159,6 +162,13 @@ public final class JsonRecordEncoder {
             }
         }
         return true;
+    }
+
+    private static boolean hasByteOrderMark(byte[] payload) {
+        return payload.length >= 3
+                && payload[0] == (byte) 0xEF
+                && payload[1] == (byte) 0xBB
+                && payload[2] == (byte) 0xBF;
     }
 
     private static boolean isWhitespace(byte b) {

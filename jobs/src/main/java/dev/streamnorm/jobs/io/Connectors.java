@@ -52,7 +52,7 @@ public final class Connectors {
                 String path = input.path().toString();
                 FileSource<RawRecord> file =
                         FileSource.forRecordStreamFormat(
-                                        new JsonLinesFormat(path),
+                                        new JsonLinesFormat(path, config.maxRecordBytes()),
                                         new org.apache.flink.core.fs.Path(input.path().toUri()))
                                 .build();
                 return env.fromSource(file, WatermarkStrategy.noWatermarks(), "file " + input)

@@ -11,21 +11,26 @@ import org.apache.flink.core.fs.FSDataInputStream;
 
 /**
  * Reads a JSON-lines file as {@link RawRecord}s that remember their 1-based line number; blank
- * lines are skipped. Not splittable, so after a restore Flink re-reads the file and skips the
- * records already emitted, and line numbers stay right.
+ * lines are skipped. A line over {@code maxRecordBytes} is read only up to its first {@code
+ * maxRecordBytes + 1} bytes, the rest skipped, so that a line of any length (gigabytes without a
+ * newline) takes bounded memory and still becomes a record: one the decoder finds {@code
+ * too-large}. Not splittable, so after a restore Flink re-reads the file and skips the records
+ * already emitted, and line numbers stay right.
  */
 final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
     private static final long serialVersionUID = 1L;
 
     private final String path;
+    private final int maxRecordBytes;
 
-    JsonLinesFormat(String path) {
+    JsonLinesFormat(String path, int maxRecordBytes) {
         this.path = path;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
     public Reader<RawRecord> createReader(Configuration config, FSDataInputStream stream) {
-        return new LineReader(stream, path);
+        return new LineReader(stream, path, maxRecordBytes);
     }
 
     @Override
@@ -33,18 +38,21 @@ final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
         return TypeInformation.of(RawRecord.class);
     }
 
-    private static final class LineReader implements Reader<RawRecord> {
+    /** The reader of a file's lines; package-private for tests. */
+    static final class LineReader implements Reader<RawRecord> {
         private final InputStream in;
         private final String path;
+        private final long keepBytes;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
         private final byte[] chunk = new byte[64 * 1024];
         private int chunkPos;
         private int chunkLen;
         private long lineNumber;
 
-        LineReader(InputStream in, String path) {
+        LineReader(InputStream in, String path, int maxRecordBytes) {
             this.in = in;
             this.path = path;
+            this.keepBytes = maxRecordBytes + 1L;
         }
 
         @Nullable
@@ -62,7 +70,10 @@ final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
             }
         }
 
-        /** Reads the next line into {@link #line} without its terminator; false at the end. */
+        /**
+         * Reads the next line into {@link #line} without its terminator, at most {@link #keepBytes}
+         * of it; false at the end.
+         */
         private boolean readLine() throws IOException {
             line.reset();
             boolean any = false;
@@ -84,7 +95,10 @@ final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
                 if (end > start && chunk[end - 1] == '\r' && end < chunkLen) {
                     end--;
                 }
-                line.write(chunk, start, end - start);
+                long room = keepBytes - line.size();
+                if (room > 0) {
+                    line.write(chunk, start, (int) Math.min(room, end - start));
+                }
                 if (chunkPos < chunkLen) {
                     chunkPos++;
                     return true;

@@ -2,6 +2,7 @@ package dev.streamnorm.jobs.pipeline;
 
 import dev.streamnorm.jobs.codec.BadRecordException;
 import dev.streamnorm.jobs.codec.JsonRecordDecoder;
+import dev.streamnorm.jobs.codec.RecordLimits;
 import dev.streamnorm.jobs.io.RawRecord;
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.ErrorCode;
@@ -17,19 +18,26 @@ import org.apache.flink.util.Collector;
 
 /**
  * Decodes raw messages into {@link FeatureRecord}s; a message that is not a valid record goes to
- * {@link Normalization#DEAD_LETTERS} with its code, reason and origin. Metrics: {@code recordsIn}
- * and {@code deadLetters.<code>}.
+ * {@link Normalization#DEAD_LETTERS} with its code, reason and origin. The dead letter of a message
+ * over {@code --max-record-bytes} keeps only its first {@link RecordLimits#TOO_LARGE_INPUT_BYTES}
+ * bytes, so that it fits wherever dead letters go. Metrics: {@code recordsIn} and {@code
+ * deadLetters.<code>}.
  */
 final class DecodeFunction extends ProcessFunction<RawRecord, FeatureRecord> {
     private static final long serialVersionUID = 1L;
 
+    private final int maxRecordBytes;
     private transient JsonRecordDecoder decoder;
     private transient Counter recordsIn;
     private transient Map<ErrorCode, Counter> deadLetters;
 
+    DecodeFunction(int maxRecordBytes) {
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
     @Override
     public void open(OpenContext openContext) {
-        decoder = new JsonRecordDecoder();
+        decoder = new JsonRecordDecoder(maxRecordBytes);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         recordsIn = metrics.counter("recordsIn");
         deadLetters = new EnumMap<>(ErrorCode.class);
@@ -55,7 +63,7 @@ final class DecodeFunction extends ProcessFunction<RawRecord, FeatureRecord> {
         return new DeadLetter(
                 e.error(),
                 e.getMessage(),
-                raw.payload,
+                e.error() == ErrorCode.TOO_LARGE ? RecordLimits.prefix(raw.payload) : raw.payload,
                 raw.origin(),
                 raw.key == null ? "" : raw.key);
     }

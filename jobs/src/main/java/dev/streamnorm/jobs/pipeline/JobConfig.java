@@ -3,6 +3,7 @@ package dev.streamnorm.jobs.pipeline;
 import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
+import dev.streamnorm.jobs.codec.RecordLimits;
 import dev.streamnorm.jobs.io.Endpoint;
 import dev.streamnorm.jobs.io.KafkaSettings;
 import dev.streamnorm.operators.Mode;
@@ -58,6 +59,12 @@ public final class JobConfig implements Serializable {
 
     /** Where eval mode writes drift records ({@code --drift}), or null (drift is not watched). */
     @Nullable public final Endpoint drift;
+
+    /**
+     * Messages over this many bytes are {@code too-large} dead letters ({@code
+     * --max-record-bytes}).
+     */
+    private int maxRecordBytes = RecordLimits.DEFAULT_MAX_RECORD_BYTES;
 
     /** The default of {@link #statsUpdatesIdle}. */
     public static final Duration DEFAULT_STATS_UPDATES_IDLE = Duration.ofSeconds(1);
@@ -193,6 +200,22 @@ public final class JobConfig implements Serializable {
                         + " (%s)",
                 transactionTimeout,
                 checkpointInterval);
+    }
+
+    /**
+     * Sets {@code --max-record-bytes} (default {@link RecordLimits#DEFAULT_MAX_RECORD_BYTES}) while
+     * the configuration is built; returns this.
+     */
+    public JobConfig withMaxRecordBytes(int maxRecordBytes) {
+        checkArgument(
+                maxRecordBytes > 0, "--max-record-bytes must be positive, got %s", maxRecordBytes);
+        this.maxRecordBytes = maxRecordBytes;
+        return this;
+    }
+
+    /** The size over which a message is a {@code too-large} dead letter, in bytes. */
+    public int maxRecordBytes() {
+        return maxRecordBytes;
     }
 
     /**

@@ -133,7 +133,9 @@ public final class NormalizeJob {
             @Nullable DataStream<RawRecord> rawUpdates,
             JobConfig config) {
         SingleOutputStreamOperator<FeatureRecord> decoded =
-                raw.process(new DecodeFunction(), FeatureRecordTypeInfoFactory.TYPE_INFO)
+                raw.process(
+                                new DecodeFunction(config.maxRecordBytes()),
+                                FeatureRecordTypeInfoFactory.TYPE_INFO)
                         .uid("streamnorm-decode")
                         .name("decode json");
         DataStream<FeatureRecord> records = decoded;
