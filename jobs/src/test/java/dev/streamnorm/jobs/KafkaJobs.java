@@ -87,7 +87,8 @@ final class KafkaJobs {
                 Duration.ofMinutes(2),
                 null,
                 statsUpdates == null ? null : Endpoint.parse(base + statsUpdates),
-                statsUpdatesIdle);
+                statsUpdatesIdle,
+                null);
     }
 
     /**

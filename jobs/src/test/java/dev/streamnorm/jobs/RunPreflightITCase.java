@@ -160,37 +160,28 @@ class RunPreflightITCase {
     @Test
     void missingTopicsAreOneLine() throws Exception {
         KAFKA.kafka().createTopics(1, "pf-in", "pf-out");
-
-        assertOneLineUsageError(
-                run("run", "--input", kafka("pf-typo"), "--output", "stdout"),
-                "input topic 'pf-typo' does not exist at kafka://");
-        err.getBuffer().setLength(0);
+        String in = kafka("pf-in");
+        String out = kafka("pf-out");
         // The test broker, like many production ones, does not create topics on first write.
-        assertOneLineUsageError(
-                run("run", "--input", kafka("pf-in"), "--output", kafka("pf-nope")),
-                "output topic 'pf-nope' does not exist at kafka://");
-        err.getBuffer().setLength(0);
-        assertOneLineUsageError(
-                run(
-                        "run",
-                        "--input",
-                        kafka("pf-in"),
-                        "--output",
-                        kafka("pf-out"),
-                        "--dead-letter",
-                        kafka("pf-dlq")),
-                "output topic 'pf-dlq' does not exist");
-        err.getBuffer().setLength(0);
-        assertOneLineUsageError(
-                run(
-                        "run",
-                        "--input",
-                        kafka("pf-in"),
-                        "--output",
-                        kafka("pf-out"),
-                        "--transaction-timeout",
-                        "20min"),
-                "exceeds the brokers' transaction.max.timeout.ms (900000 ms)");
+        String[][] cases = {
+            {"input topic 'pf-typo' does not exist at kafka://", kafka("pf-typo"), "stdout"},
+            {"output topic 'pf-nope' does not exist at kafka://", in, kafka("pf-nope")},
+            {"output topic 'pf-dlq' does not exist", in, out, "--dead-letter", kafka("pf-dlq")},
+            {
+                "exceeds the brokers' transaction.max.timeout.ms (900000 ms)",
+                in,
+                out,
+                "--transaction-timeout",
+                "20min"
+            },
+        };
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+            List<String> args = new ArrayList<>(List.of("run", "--input", c[1], "--output", c[2]));
+            args.addAll(List.of(c).subList(3, c.length));
+
+            assertOneLineUsageError(run(args.toArray(new String[0])), c[0]);
+        }
     }
 
     @Test

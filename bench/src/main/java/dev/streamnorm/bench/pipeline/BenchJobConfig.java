@@ -41,6 +41,7 @@ final class BenchJobConfig {
                 Duration.ofMinutes(5),
                 null,
                 null,
-                JobConfig.DEFAULT_STATS_UPDATES_IDLE);
+                JobConfig.DEFAULT_STATS_UPDATES_IDLE,
+                null);
     }
 }

@@ -197,7 +197,8 @@ public final class DemoRun {
                 Duration.ofMinutes(5),
                 null,
                 null,
-                JobConfig.DEFAULT_STATS_UPDATES_IDLE);
+                JobConfig.DEFAULT_STATS_UPDATES_IDLE,
+                null);
     }
 
     /** An idempotent producer of string keys and JSON values. */

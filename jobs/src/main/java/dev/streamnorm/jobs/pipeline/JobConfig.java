@@ -69,50 +69,7 @@ public final class JobConfig implements Serializable {
     /** The default of {@link #statsUpdatesIdle}. */
     public static final Duration DEFAULT_STATS_UPDATES_IDLE = Duration.ofSeconds(1);
 
-    public JobConfig(
-            String jobName,
-            Endpoint input,
-            Endpoint output,
-            @Nullable Endpoint deadLetter,
-            Normalization normalization,
-            Delivery delivery,
-            Duration checkpointInterval,
-            String stateBackend,
-            @Nullable String checkpointDir,
-            @Nullable String fromSavepoint,
-            @Nullable Integer parallelism,
-            KafkaSettings kafka,
-            String groupId,
-            StartingOffsets startingOffsets,
-            boolean bounded,
-            Duration transactionTimeout,
-            @Nullable Path statsOut,
-            @Nullable Endpoint statsUpdates,
-            Duration statsUpdatesIdle) {
-        this(
-                jobName,
-                input,
-                output,
-                deadLetter,
-                normalization,
-                delivery,
-                checkpointInterval,
-                stateBackend,
-                checkpointDir,
-                fromSavepoint,
-                parallelism,
-                kafka,
-                groupId,
-                startingOffsets,
-                bounded,
-                transactionTimeout,
-                statsOut,
-                statsUpdates,
-                statsUpdatesIdle,
-                null);
-    }
-
-    /** A configuration that writes drift records to {@code drift} (when not null). */
+    /** A configuration; drift records go to {@code drift} (null: drift is not watched). */
     public JobConfig(
             String jobName,
             Endpoint input,
