@@ -1,6 +1,7 @@
 package dev.streamnorm.jobs.codec;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -118,7 +119,36 @@ public final class JsonRecordDecoder {
                     }
                     break;
                 default:
-                    parser.skipChildren();
+                    skipPassThrough(parser, value);
+            }
+        }
+    }
+
+    /**
+     * Skips a pass-through field's value. NaN and Infinity are read as numbers only in {@code
+     * values} (a {@code non-finite} record); anywhere else they are not JSON, and the output, which
+     * carries pass-through fields as they are, must stay JSON.
+     */
+    private static void skipPassThrough(JsonParser parser, JsonToken value) throws IOException {
+        int depth = value.isStructStart() ? 1 : 0;
+        JsonToken token = value;
+        while (true) {
+            if (token == JsonToken.VALUE_NUMBER_FLOAT && parser.isNaN()) {
+                throw new JsonParseException(
+                        parser,
+                        "NaN and Infinity are numbers only in \"values\": " + parser.getText());
+            }
+            if (depth == 0) {
+                return;
+            }
+            token = parser.nextToken();
+            if (token == null) {
+                return;
+            }
+            if (token.isStructStart()) {
+                depth++;
+            } else if (token.isStructEnd()) {
+                depth--;
             }
         }
     }
