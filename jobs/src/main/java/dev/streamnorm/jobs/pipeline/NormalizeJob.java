@@ -160,24 +160,17 @@ public final class NormalizeJob {
         if (rawUpdates != null) {
             SingleOutputStreamOperator<StatsUpdate> updates =
                     rawUpdates
-                            .process(
-                                    new DecodeStatsUpdateFunction(),
-                                    StatsUpdateTypeInfoFactory.TYPE_INFO)
-                            .setParallelism(1)
-                            .uid("streamnorm-decode-stats-updates")
-                            .name("decode stats updates");
-            deadLetters = deadLetters.union(updates.getSideOutput(Normalization.DEAD_LETTERS));
-            DataStream<StatsUpdate> timedUpdates =
-                    updates.assignTimestampsAndWatermarks(
-                                    withIdleness(
-                                            WatermarkStrategy.<StatsUpdate>forMonotonousTimestamps()
-                                                    .withTimestampAssigner(
-                                                            (update, previous) ->
-                                                                    update.effectiveFrom()),
+                            .transform(
+                                    "decode stats updates",
+                                    StatsUpdateTypeInfoFactory.TYPE_INFO,
+                                    new StatsUpdateClock(
+                                            config.statsUpdates,
+                                            config.kafka,
                                             config.statsUpdatesIdle))
                             .setParallelism(1)
-                            .uid("streamnorm-stats-updates-time");
-            normalized = normalization.applyFollowing(records, timedUpdates);
+                            .uid("streamnorm-decode-stats-updates");
+            deadLetters = deadLetters.union(updates.getSideOutput(Normalization.DEAD_LETTERS));
+            normalized = normalization.applyFollowing(records, updates);
         } else {
             normalized = normalization.apply(records);
         }
