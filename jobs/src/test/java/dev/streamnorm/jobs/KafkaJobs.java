@@ -101,6 +101,19 @@ final class KafkaJobs {
             Configuration extra,
             @Nullable MapFunction<RawRecord, RawRecord> onRaw)
             throws Exception {
+        return start(config, extra, onRaw, null);
+    }
+
+    /**
+     * {@link #start} with {@code onUpdates}, when given, applied to the stats-update messages in a
+     * task of its own between their source and their decoding.
+     */
+    static JobClient start(
+            JobConfig config,
+            Configuration extra,
+            @Nullable MapFunction<RawRecord, RawRecord> onRaw,
+            @Nullable MapFunction<RawRecord, RawRecord> onUpdates)
+            throws Exception {
         Configuration conf = NormalizeJob.flinkConfiguration(config);
         conf.addAll(extra);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -111,20 +124,34 @@ final class KafkaJobs {
         }
         DataStream<RawRecord> updates =
                 config.statsUpdates == null ? null : Connectors.statsUpdates(env, config);
+        if (updates != null && onUpdates != null) {
+            updates =
+                    updates.map(onUpdates)
+                            .returns(TypeInformation.of(RawRecord.class))
+                            .setParallelism(1)
+                            .uid("test-on-updates")
+                            .disableChaining();
+        }
         NormalizeJob.sinkOutputs(NormalizeJob.defineWorkflow(raw, updates, config), config);
         return env.executeAsync(config.jobName);
     }
 
-    /** What a run left in its output and dead-letter topics, as read_committed reads them. */
+    /**
+     * What a run left in its output and dead-letter topics, as read_committed reads them, and the
+     * savepoint it stopped with.
+     */
     static final class Result {
         final List<ConsumerRecord<byte[], byte[]>> outputs;
         final List<ConsumerRecord<byte[], byte[]>> deadLetters;
+        final String savepoint;
 
         Result(
                 List<ConsumerRecord<byte[], byte[]>> outputs,
-                List<ConsumerRecord<byte[], byte[]>> deadLetters) {
+                List<ConsumerRecord<byte[], byte[]>> deadLetters,
+                String savepoint) {
             this.outputs = outputs;
             this.deadLetters = deadLetters;
+            this.savepoint = savepoint;
         }
     }
 
@@ -149,13 +176,29 @@ final class KafkaJobs {
             Configuration extra,
             @Nullable MapFunction<RawRecord, RawRecord> onRaw)
             throws Exception {
+        return runToEndOfInput(kafka, config, savepoints, extra, onRaw, null);
+    }
+
+    /** {@link #runToEndOfInput} with {@code onUpdates} ({@link #start}). */
+    static Result runToEndOfInput(
+            EmbeddedKafka kafka,
+            JobConfig config,
+            Path savepoints,
+            Configuration extra,
+            @Nullable MapFunction<RawRecord, RawRecord> onRaw,
+            @Nullable MapFunction<RawRecord, RawRecord> onUpdates)
+            throws Exception {
         Map<TopicPartition, Long> end = TestKafka.endOffsets(kafka, config.input.topic());
-        JobClient job = start(config, extra, onRaw);
+        JobClient job = start(config, extra, onRaw, onUpdates);
+        String savepoint;
         try {
             TestKafka.awaitCommitted(kafka, config.groupId, end, job);
-            job.stopWithSavepoint(
-                            true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get(TestKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
+            savepoint =
+                    job.stopWithSavepoint(
+                                    true,
+                                    savepoints.toUri().toString(),
+                                    SavepointFormatType.CANONICAL)
+                            .get(TestKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
             job.getJobExecutionResult().get(TestKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
         } finally {
             if (!job.getJobExecutionResult().isDone()) {
@@ -169,7 +212,7 @@ final class KafkaJobs {
                         new TestKafka.CommittedReader(bootstrap, config.deadLetter.topic())) {
             out.readToEnd(TestKafka.WAIT);
             dead.readToEnd(TestKafka.WAIT);
-            return new Result(out.records(), dead.records());
+            return new Result(out.records(), dead.records(), savepoint);
         }
     }
 }

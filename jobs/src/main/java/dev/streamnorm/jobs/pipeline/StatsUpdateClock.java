@@ -25,6 +25,8 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The event time of the stats-update branch: decodes update messages ({@link StatsUpdateDecoder};
@@ -49,6 +51,7 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 final class StatsUpdateClock extends AbstractStreamOperator<StatsUpdate>
         implements OneInputStreamOperator<RawRecord, StatsUpdate> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(StatsUpdateClock.class);
 
     /** How often idleness and catching up are checked. */
     static final long TICK_MS = 100;
