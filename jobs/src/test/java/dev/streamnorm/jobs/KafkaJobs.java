@@ -105,14 +105,14 @@ final class KafkaJobs {
     }
 
     /**
-     * {@link #start} with {@code onUpdates}, when given, applied to the stats-update messages in a
-     * task of its own between their source and their decoding.
+     * {@link #start} with the stats-update messages read with {@code updateReader}'s client
+     * properties instead of the job's, when given (e.g. a reader slowed down).
      */
     static JobClient start(
             JobConfig config,
             Configuration extra,
             @Nullable MapFunction<RawRecord, RawRecord> onRaw,
-            @Nullable MapFunction<RawRecord, RawRecord> onUpdates)
+            @Nullable KafkaSettings updateReader)
             throws Exception {
         Configuration conf = NormalizeJob.flinkConfiguration(config);
         conf.addAll(extra);
@@ -123,17 +123,38 @@ final class KafkaJobs {
             raw = raw.map(onRaw).returns(TypeInformation.of(RawRecord.class)).uid("test-on-raw");
         }
         DataStream<RawRecord> updates =
-                config.statsUpdates == null ? null : Connectors.statsUpdates(env, config);
-        if (updates != null && onUpdates != null) {
-            updates =
-                    updates.map(onUpdates)
-                            .returns(TypeInformation.of(RawRecord.class))
-                            .setParallelism(1)
-                            .uid("test-on-updates")
-                            .disableChaining();
-        }
+                config.statsUpdates == null
+                        ? null
+                        : Connectors.statsUpdates(
+                                env,
+                                updateReader == null ? config : withKafka(config, updateReader));
         NormalizeJob.sinkOutputs(NormalizeJob.defineWorkflow(raw, updates, config), config);
         return env.executeAsync(config.jobName);
+    }
+
+    /** {@code config} with the Kafka client properties {@code kafka}. */
+    private static JobConfig withKafka(JobConfig config, KafkaSettings kafka) {
+        return new JobConfig(
+                config.jobName,
+                config.input,
+                config.output,
+                config.deadLetter,
+                config.normalization,
+                config.delivery,
+                config.checkpointInterval,
+                config.stateBackend,
+                config.checkpointDir,
+                config.fromSavepoint,
+                config.parallelism,
+                kafka,
+                config.groupId,
+                config.startingOffsets,
+                config.bounded,
+                config.transactionTimeout,
+                config.statsOut,
+                config.statsUpdates,
+                config.statsUpdatesIdle,
+                config.drift);
     }
 
     /**
@@ -179,17 +200,17 @@ final class KafkaJobs {
         return runToEndOfInput(kafka, config, savepoints, extra, onRaw, null);
     }
 
-    /** {@link #runToEndOfInput} with {@code onUpdates} ({@link #start}). */
+    /** {@link #runToEndOfInput} with {@code updateReader} ({@link #start}). */
     static Result runToEndOfInput(
             EmbeddedKafka kafka,
             JobConfig config,
             Path savepoints,
             Configuration extra,
             @Nullable MapFunction<RawRecord, RawRecord> onRaw,
-            @Nullable MapFunction<RawRecord, RawRecord> onUpdates)
+            @Nullable KafkaSettings updateReader)
             throws Exception {
         Map<TopicPartition, Long> end = TestKafka.endOffsets(kafka, config.input.topic());
-        JobClient job = start(config, extra, onRaw, onUpdates);
+        JobClient job = start(config, extra, onRaw, updateReader);
         String savepoint;
         try {
             TestKafka.awaitCommitted(kafka, config.groupId, end, job);

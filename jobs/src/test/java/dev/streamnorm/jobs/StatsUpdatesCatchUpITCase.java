@@ -3,7 +3,7 @@ package dev.streamnorm.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.streamnorm.jobs.io.RawRecord;
+import dev.streamnorm.jobs.io.KafkaSettings;
 import dev.streamnorm.jobs.pipeline.JobConfig;
 import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Normalization;
@@ -18,8 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -27,7 +25,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +42,7 @@ class StatsUpdatesCatchUpITCase {
     private static final long BASE = FeatureData.BASE_TS;
     private static final double EPS = 1e-5;
 
-    /** How late the update reader delivers its first message. */
+    /** How long each fetch of the slow update reader waits. */
     private static final long DELAY_MS = 3_000;
 
     private static final RunningStats INITIAL = stats(0, 1);
@@ -57,28 +54,26 @@ class StatsUpdatesCatchUpITCase {
 
     private static final long BACKLOG_FROM = BASE + 12_000;
 
-    static final AtomicBoolean DELAYED = new AtomicBoolean();
-
     @RegisterExtension static final MiniClusterExtension FLINK = KafkaBrokerExtension.flink();
 
     @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
-    /** Holds the first stats-update message back for {@link #DELAY_MS}, as a slow broker would. */
-    static final class DelayFirstUpdate implements MapFunction<RawRecord, RawRecord> {
-        private static final long serialVersionUID = 1L;
+    /**
+     * A reader of the update topic whose every fetch waits {@link #DELAY_MS} on the broker (it asks
+     * for more bytes than the topic holds): late by several seconds, as behind a slow broker, while
+     * the records are read at once.
+     */
+    private static final KafkaSettings SLOW_READER =
+            new KafkaSettings(
+                    Map.of(
+                            "fetch.min.bytes", Integer.toString(64 << 20),
+                            "fetch.max.wait.ms", Long.toString(DELAY_MS)));
 
-        @Override
-        public RawRecord map(RawRecord raw) throws Exception {
-            if (DELAYED.compareAndSet(false, true)) {
-                Thread.sleep(DELAY_MS);
-            }
-            return raw;
-        }
-    }
-
-    @BeforeEach
-    void resetDelay() {
-        DELAYED.set(false);
+    /** Runs the job to the end of its input with the update reader late by {@link #DELAY_MS}. */
+    private static KafkaJobs.Result runLate(JobConfig config, Path savepoints, Configuration extra)
+            throws Exception {
+        return KafkaJobs.runToEndOfInput(
+                KAFKA.kafka(), config, savepoints, extra, null, SLOW_READER);
     }
 
     private static RunningStats stats(double mean, double variance) {
@@ -233,16 +228,8 @@ class StatsUpdatesCatchUpITCase {
         TestKafka.produce(bootstrap, "up-late", List.of(message(update("v1", V1_FROM, V1))));
         TestKafka.produce(bootstrap, "in-late", records(0, 1_000));
 
-        KafkaJobs.Result result =
-                KafkaJobs.runToEndOfInput(
-                        KAFKA.kafka(),
-                        config,
-                        savepoints,
-                        new Configuration(),
-                        null,
-                        new DelayFirstUpdate());
+        KafkaJobs.Result result = runLate(config, savepoints, new Configuration());
 
-        assertThat(DELAYED).as("the update reader was held back").isTrue();
         assertVersions(result, 1_000);
     }
 
@@ -268,16 +255,8 @@ class StatsUpdatesCatchUpITCase {
         TestKafka.produce(bootstrap, "in-restart", records(1_000, 2_000));
         Configuration restore = new Configuration();
         restore.set(StateRecoveryOptions.SAVEPOINT_PATH, first.savepoint);
-        KafkaJobs.Result restarted =
-                KafkaJobs.runToEndOfInput(
-                        KAFKA.kafka(),
-                        config,
-                        savepoints.resolve("restarted"),
-                        restore,
-                        null,
-                        new DelayFirstUpdate());
+        KafkaJobs.Result restarted = runLate(config, savepoints.resolve("restarted"), restore);
 
-        assertThat(DELAYED).as("the update reader was held back").isTrue();
         assertVersions(restarted, 2_000);
     }
 }
