@@ -201,8 +201,7 @@ class StatsHotSwapITCase {
                 Duration.ofMillis(300),
                 2,
                 UPDATES,
-                // Generous: the updates must be read before the idle topic stops holding records.
-                Duration.ofSeconds(5));
+                JobConfig.DEFAULT_STATS_UPDATES_IDLE);
     }
 
     private static KafkaJobs.Result run(

@@ -182,7 +182,8 @@ final class RunCommand implements Callable<Integer> {
             defaultValue = "1s",
             converter = DurationConverter.class,
             description =
-                    "A quiet stats-update topic holds records back this long at most (default:"
+                    "Once the stats-update topic has been read up to its end offsets at (re)start,"
+                            + " a quiet topic holds records back this long at most (default:"
                             + " ${DEFAULT-VALUE})")
     Duration statsUpdatesIdle;
 
