@@ -36,11 +36,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Never idle past a known update.</b> At every (re)start the operator asks the topic for its
  * {@code read_committed} end offsets. Until every committed message below them has been read, the
  * branch stays active and its watermark only advances with the updates read (the largest effective
- * time so far, minus 1 ms), so held records wait for an update that already sits in the topic,
- * however late the reader starts. Offsets without a message to deliver (transaction markers,
- * aborted messages) are skipped by probing the topic ({@link UpdateTopicProbe}) once the reader has
- * been quiet for {@value #PROBE_AFTER_MS} ms. Once caught up, the branch goes idle after {@code
- * idleness} without a message, and back to active with the next one.
+ * time so far, minus 1 ms; emitted every {@value #TICK_MS} ms and on catching up), so held records
+ * wait for an update that already sits in the topic, however late the reader starts. Offsets
+ * without a message to deliver (transaction markers, aborted messages) are skipped by probing the
+ * topic ({@link UpdateTopicProbe}) once the reader has been quiet for {@value #PROBE_AFTER_MS} ms.
+ * Once caught up, the branch goes idle after {@code idleness} without a message, and back to active
+ * with the next one.
  *
  * <p>The next unread offset of each partition and the largest effective time are operator state, so
  * a restore knows where it stands and waits for the updates published while the job was down. A
@@ -157,7 +158,6 @@ final class StatsUpdateClock extends AbstractStreamOperator<StatsUpdate>
                     new StreamRecord<>(DecodeFunction.deadLetter(raw, e)));
         }
         checkCaughtUp(now);
-        emitWatermark();
     }
 
     /** The source's own watermarks are replaced by this operator's, except the end of input. */
@@ -211,6 +211,7 @@ final class StatsUpdateClock extends AbstractStreamOperator<StatsUpdate>
             lastProbeAt = getProcessingTimeService().getCurrentProcessingTime();
         }
         checkCaughtUp(now);
+        emitWatermark();
         if (caughtUp && !idle && now - lastReadAt >= idleMillis) {
             idle = true;
             output.emitWatermarkStatus(WatermarkStatus.IDLE);

@@ -161,7 +161,7 @@ class StatsUpdateClockITCase {
             harness.setProcessingTime(20_000);
             assertThat(emitted(harness))
                     .as("v3 is in the topic: the watermark moves with the updates read, never idle")
-                    .containsExactly("v1@1000", "watermark 999", "v2@2000", "watermark 1999");
+                    .containsExactly("v1@1000", "v2@2000", "watermark 1999");
 
             process(harness, raw.get(2));
             harness.setProcessingTime(20_900);
@@ -171,6 +171,7 @@ class StatsUpdateClockITCase {
 
             RawRecord v4 = publish("clock-read", update("v4", 4_000)).get(0);
             process(harness, v4);
+            harness.setProcessingTime(21_200);
             assertThat(emitted(harness)).containsExactly("active", "v4@4000", "watermark 3999");
 
             harness.processWatermark(new Watermark(Long.MAX_VALUE));
@@ -242,7 +243,9 @@ class StatsUpdateClockITCase {
             restored.initializeState(snapshot);
             restored.open();
             restored.setProcessingTime(10_000);
-            assertThat(emitted(restored)).as("v2 was published while down: wait").isEmpty();
+            assertThat(emitted(restored))
+                    .as("the restored watermark; v2 was published while down: wait, never idle")
+                    .containsExactly("watermark 999");
             process(restored, v2);
             restored.setProcessingTime(10_900);
             assertThat(emitted(restored)).containsExactly("v2@2000", "watermark 1999");

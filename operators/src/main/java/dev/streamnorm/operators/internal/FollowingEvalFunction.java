@@ -84,6 +84,9 @@ public final class FollowingEvalFunction
     private transient RestoredNormalizers restoredNormalizers;
     @Nullable private transient DriftTracker drift;
 
+    /** The watermark of the last pruning of superseded updates. */
+    private transient long prunedAt;
+
     public FollowingEvalFunction(Normalization config) {
         this.config = config;
     }
@@ -117,6 +120,7 @@ public final class FollowingEvalFunction
         normalizers = new HashMap<>();
         initialNormalizers = new HashMap<>();
         restoredNormalizers = new RestoredNormalizers(config);
+        prunedAt = Long.MIN_VALUE;
         drift =
                 config.drift() == null
                         ? null
@@ -181,7 +185,12 @@ public final class FollowingEvalFunction
         }
         replaced.add(update);
         updates.put(update.effectiveFrom(), replaced);
-        pruneSuperseded(updates, watermark);
+        // Only a watermark that moved, or an update at or behind it, makes more updates superseded:
+        // a backlog of updates read under one watermark is not scanned once per update.
+        if (watermark > prunedAt || update.effectiveFrom() <= watermark) {
+            pruneSuperseded(updates, watermark);
+            prunedAt = watermark;
+        }
     }
 
     /** Removes the updates older than the latest one effective at {@code watermark}. */
