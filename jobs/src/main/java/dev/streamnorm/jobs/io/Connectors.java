@@ -79,7 +79,7 @@ public final class Connectors {
                 KafkaSource.<RawRecord>builder()
                         .setBootstrapServers(topic.bootstrapServers())
                         .setTopics(topic.topic())
-                        .setGroupId(config.groupId + "-stats-updates")
+                        .setGroupId(statsUpdatesGroupId(config))
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setDeserializer(new RawKafkaDeserializer())
                         .setProperties(config.kafka.toProperties())
@@ -92,6 +92,11 @@ public final class Connectors {
                         kafka.build(), WatermarkStrategy.noWatermarks(), "stats updates " + topic)
                 .setParallelism(1)
                 .uid("streamnorm-stats-updates");
+    }
+
+    /** The consumer group of the stats-update source. */
+    public static String statsUpdatesGroupId(JobConfig config) {
+        return config.groupId + "-stats-updates";
     }
 
     private static OffsetsInitializer startingOffsets(JobConfig.StartingOffsets offsets) {

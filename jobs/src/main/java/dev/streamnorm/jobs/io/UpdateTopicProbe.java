@@ -6,6 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,12 +26,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class UpdateTopicProbe implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(50);
 
+    private final String bootstrapServers;
     private final String topic;
+    private final KafkaSettings settings;
     private final KafkaConsumer<byte[], byte[]> consumer;
 
     /** A probe of {@code topic} with the job's client properties (security settings included). */
     public UpdateTopicProbe(String bootstrapServers, String topic, KafkaSettings settings) {
+        this.bootstrapServers = bootstrapServers;
         this.topic = topic;
+        this.settings = settings;
         Properties properties = settings.toProperties();
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -61,6 +68,30 @@ public final class UpdateTopicProbe implements AutoCloseable {
     /** The first offset of each partition that still holds messages. */
     public Map<Integer, Long> beginningOffsets(List<Integer> partitions) {
         return byPartition(consumer.beginningOffsets(topicPartitions(partitions)));
+    }
+
+    /**
+     * The offsets that consumer group {@code groupId} has committed, else the first offset of the
+     * partition: where a source of that group restored from an older savepoint stands.
+     */
+    public Map<Integer, Long> committedOffsets(String groupId, List<Integer> partitions)
+            throws Exception {
+        Map<Integer, Long> offsets = beginningOffsets(partitions);
+        Properties properties = settings.toProperties();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamnorm-stats-updates-probe");
+        try (Admin admin = Admin.create(properties)) {
+            admin.listConsumerGroupOffsets(groupId)
+                    .partitionsToOffsetAndMetadata()
+                    .get(60, TimeUnit.SECONDS)
+                    .forEach(
+                            (tp, committed) -> {
+                                if (tp.topic().equals(topic) && committed != null) {
+                                    offsets.merge(tp.partition(), committed.offset(), Math::max);
+                                }
+                            });
+        }
+        return offsets;
     }
 
     /**

@@ -166,6 +166,7 @@ public final class NormalizeJob {
                                     new StatsUpdateClock(
                                             config.statsUpdates,
                                             config.kafka,
+                                            Connectors.statsUpdatesGroupId(config),
                                             config.statsUpdatesIdle))
                             .setParallelism(1)
                             .uid("streamnorm-decode-stats-updates");

@@ -70,6 +70,7 @@ final class StatsUpdateClock extends AbstractStreamOperator<StatsUpdate>
 
     private final Endpoint topic;
     private final KafkaSettings settings;
+    private final String groupId;
     private final long idleMillis;
 
     private transient ListState<Tuple2<Integer, Long>> nextOffsetsState;
@@ -92,11 +93,13 @@ final class StatsUpdateClock extends AbstractStreamOperator<StatsUpdate>
     /**
      * @param topic the stats-update topic
      * @param settings the job's Kafka client properties
+     * @param groupId the consumer group of the topic's source
      * @param idleness how long, once caught up, a quiet topic holds records back at most
      */
-    StatsUpdateClock(Endpoint topic, KafkaSettings settings, Duration idleness) {
+    StatsUpdateClock(Endpoint topic, KafkaSettings settings, String groupId, Duration idleness) {
         this.topic = topic;
         this.settings = settings;
+        this.groupId = groupId;
         this.idleMillis = idleness.toMillis();
     }
 
@@ -116,9 +119,13 @@ final class StatsUpdateClock extends AbstractStreamOperator<StatsUpdate>
         probe = new UpdateTopicProbe(topic.bootstrapServers(), topic.topic(), settings);
         List<Integer> partitions = probe.partitions();
         if (next.isEmpty()) {
-            // A fresh start (or a savepoint without this branch): the source reads from the
-            // earliest offset.
-            next = probe.beginningOffsets(partitions);
+            // A fresh start: the source reads from the earliest offset. A restore without this
+            // operator's state (a savepoint of a job that did not follow updates, or of an older
+            // version): the source resumes where its group committed, if it did.
+            next =
+                    context.isRestored()
+                            ? probe.committedOffsets(groupId, partitions)
+                            : probe.beginningOffsets(partitions);
         }
         catchUp = new UpdateTopicCatchUp(probe.endOffsets(partitions), next);
         LOG.info("Stats updates of {}: records wait until {}", topic, catchUp);

@@ -13,8 +13,10 @@ import dev.streamnorm.operators.StatsUpdate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -22,10 +24,15 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +46,7 @@ import org.junit.jupiter.api.Test;
  */
 class StatsUpdateClockITCase {
     private static final Duration IDLENESS = Duration.ofSeconds(1);
+    private static final String GROUP = "clock-test-stats-updates";
     private static EmbeddedKafka kafka;
 
     @BeforeAll
@@ -114,7 +122,7 @@ class StatsUpdateClockITCase {
             throws Exception {
         Endpoint endpoint = Endpoint.parse("kafka://" + kafka.bootstrapServers() + "/" + topic);
         return new OneInputStreamOperatorTestHarness<>(
-                new StatsUpdateClock(endpoint, KafkaSettings.none(), IDLENESS));
+                new StatsUpdateClock(endpoint, KafkaSettings.none(), GROUP, IDLENESS));
     }
 
     /** What the operator emitted since the last call: versions, watermarks and status changes. */
@@ -251,6 +259,33 @@ class StatsUpdateClockITCase {
             assertThat(emitted(restored)).containsExactly("v2@2000", "watermark 1999");
             restored.setProcessingTime(11_100);
             assertThat(emitted(restored)).containsExactly("idle");
+        }
+    }
+
+    @Test
+    void aRestoreWithoutOffsetsStartsWhereTheSourceGroupCommitted() throws Exception {
+        kafka.createTopics(1, "clock-legacy");
+        List<RawRecord> read = publish("clock-legacy", update("v1", 1_000));
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+        try (KafkaConsumer<byte[], byte[]> group =
+                new KafkaConsumer<>(
+                        props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            group.commitSync(
+                    Map.of(
+                            new TopicPartition("clock-legacy", 0),
+                            new OffsetAndMetadata(read.get(0).position + 1)));
+        }
+        try (OneInputStreamOperatorTestHarness<RawRecord, StatsUpdate> restored =
+                harness("clock-legacy")) {
+            restored.setProcessingTime(0);
+            restored.initializeState(OperatorSubtaskState.builder().build());
+            restored.open();
+            restored.setProcessingTime(1_100);
+            assertThat(emitted(restored))
+                    .as("v1 was read before the savepoint, the source will not deliver it again")
+                    .containsExactly("idle");
         }
     }
 }
