@@ -75,10 +75,11 @@ final class BatchNormRunner {
 
     private void train(Context ctx, BatchNormState state, Row input) throws Exception {
         int pending = state.pending();
+        // The running stats are read only when the length is not known without them.
         int expected =
-                pending > 0 && config.shape() == null
-                        ? state.length()
-                        : expectedLength(state.runningStats());
+                config.shape() != null
+                        ? config.shape().size()
+                        : pending > 0 ? state.length() : expectedLength(state.runningStats());
         double[] values = call.read(input, expected, error);
         if (values == null) {
             out.accept(call.output(input, null, error[0]));
