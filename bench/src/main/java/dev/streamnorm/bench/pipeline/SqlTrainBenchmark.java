@@ -6,8 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
@@ -16,7 +14,17 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.ArrayType;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.DoubleType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.VarCharType;
 
 /**
  * SQL {@code BATCH_NORM} train mode against the DataStream operator's train pipeline, same records
@@ -121,20 +129,19 @@ public final class SqlTrainBenchmark {
         StreamTableEnvironment tables = StreamTableEnvironment.create(env);
         tables.executeSql("LOAD MODULE streamnorm");
         tables.createTemporarySystemFunction("KEYED_IDENTITY", KeyedIdentityFunction.class);
-        TypeInformation<Row> type =
-                Types.ROW_NAMED(
-                        new String[] {"id", "k", "vals"},
-                        Types.LONG,
-                        Types.STRING,
-                        Types.PRIMITIVE_ARRAY(Types.DOUBLE));
         tables.createTemporaryView(
                 "features",
                 tables.fromDataStream(
                         env.fromSequence(0, records - 1)
-                                .map(new GenerateRows(keys, features), type)
+                                .map(new GenerateRows(keys, features), ROWS)
                                 .name("generate rows")));
         Table out = tables.sqlQuery(query);
-        tables.toDataStream(out).sinkTo(new CountingSink<>()).name("count");
+        // The sink takes Flink's internal rows, as a SQL connector's sink does.
+        tables.toDataStream(
+                        out,
+                        out.getResolvedSchema().toPhysicalRowDataType().bridgedTo(RowData.class))
+                .sinkTo(new CountingSink<>())
+                .name("count");
         Probe.reset();
         long wallStart = System.nanoTime();
         env.execute("sql benchmark train");
@@ -143,8 +150,22 @@ public final class SqlTrainBenchmark {
                 records, Probe.sunk(), Probe.elapsedNanos(), wall, Probe.taskCpuNanos());
     }
 
+    /**
+     * The rows of table {@code features}, in Flink's internal form, as a SQL connector's source
+     * emits them (no conversion from {@code Row}).
+     */
+    private static final InternalTypeInfo<RowData> ROWS =
+            InternalTypeInfo.of(
+                    RowType.of(
+                            new LogicalType[] {
+                                new BigIntType(false),
+                                new VarCharType(VarCharType.MAX_LENGTH),
+                                new ArrayType(new DoubleType(false))
+                            },
+                            new String[] {"id", "k", "vals"}));
+
     /** Record i as a row (id, key, values), from {@link PipelineData} like the operator's. */
-    static final class GenerateRows extends ProbedGenerator<Row> {
+    static final class GenerateRows extends ProbedGenerator<RowData> {
         private static final long serialVersionUID = 1L;
 
         GenerateRows(int keys, int features) {
@@ -152,8 +173,9 @@ public final class SqlTrainBenchmark {
         }
 
         @Override
-        Row record(long i, PipelineData data) {
-            return Row.of(i, data.key(i), data.values(i));
+        RowData record(long i, PipelineData data) {
+            return GenericRowData.of(
+                    i, StringData.fromString(data.key(i)), new GenericArrayData(data.values(i)));
         }
     }
 }
