@@ -21,10 +21,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
@@ -40,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The running stats that a SQL {@code BATCH_NORM} train job's savepoint holds, read with {@link
- * SqlSavepointStats}, equal the DataStream operator's final stats on the same rows.
+ * SqlSavepointStats}, equal the DataStream operator's final stats on the same rows; and an eval job
+ * restored from that savepoint without a stats file normalizes as an eval job given the exported
+ * file.
  */
 class SqlStatsExportITCase {
     @RegisterExtension static final MiniClusterExtension FLINK = KafkaBrokerExtension.flink();
@@ -92,6 +97,15 @@ class SqlStatsExportITCase {
             assertThat(written.stats.lookupExact(key)).isEqualTo(expected.get(key));
         }
 
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        // The train job's source state has no operator in the eval job.
+        restore.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        Map<Long, List<Double>> fromSavepoint = eval(restore, "");
+        Map<Long, List<Double>> fromFile =
+                eval(new Configuration(), ", stats => '" + file.toAbsolutePath() + "'");
+        assertThat(fromSavepoint).hasSize(EVAL_ROWS).isEqualTo(fromFile);
+
         assertThatThrownBy(
                         () ->
                                 SqlSavepointStats.read(
@@ -103,7 +117,23 @@ class SqlStatsExportITCase {
                 .hasMessageContaining("key types 'STRIN' are not SQL types");
     }
 
-    /** Row {@code id}'s values, as the SQL view below computes them. */
+    /**
+     * The view {@code features} (id, k, vals) of table {@code ids}' ids below {@code end}. Train
+     * and eval jobs define it alike, so that the function's input rows have the same type in both:
+     * the state of the open batches holds rows of that type, and a savepoint restores only into a
+     * call whose input rows and keys have it. The ids are made nullable in both (a DataStream's ids
+     * are NOT NULL, the datagen table's are not).
+     */
+    private static String featuresView(int end) {
+        return "CREATE TEMPORARY VIEW features AS SELECT id,"
+                + " CONCAT('k', CAST(MOD(id, 3) AS STRING)) AS k,"
+                + " ARRAY[CAST(id AS DOUBLE), 10 * SIN(CAST(id AS DOUBLE)),"
+                + " CAST(MOD(id * id, 11) AS DOUBLE)] AS vals"
+                + " FROM (SELECT NULLIF(id, -1) AS id FROM ids) WHERE id < "
+                + end;
+    }
+
+    /** Row {@code id}'s values, as the SQL view computes them. */
     private static double[] values(long id) {
         return new double[] {id, 10 * Math.sin(id), (id * id) % 11};
     }
@@ -121,12 +151,7 @@ class SqlStatsExportITCase {
                 "CREATE TEMPORARY TABLE ids (id BIGINT) WITH ('connector' = 'datagen',"
                         + " 'rows-per-second' = '2000', 'fields.id.kind' = 'sequence',"
                         + " 'fields.id.start' = '0', 'fields.id.end' = '100000')");
-        tables.executeSql(
-                "CREATE TEMPORARY VIEW features AS SELECT id,"
-                        + " CONCAT('k', CAST(MOD(id, 3) AS STRING)) AS k,"
-                        + " ARRAY[CAST(id AS DOUBLE), 10 * SIN(CAST(id AS DOUBLE)),"
-                        + " CAST(MOD(id * id, 11) AS DOUBLE)] AS vals FROM ids WHERE id < "
-                        + ROWS);
+        tables.executeSql(featuresView(ROWS));
         EMITTED.set(0);
         tables.toDataStream(
                         tables.sqlQuery(
@@ -141,6 +166,51 @@ class SqlStatsExportITCase {
         return job.stopWithSavepoint(
                         false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get();
+    }
+
+    /** The rows after the train job's: ids 600..899, same keys. */
+    private static final int EVAL_ROWS = 300;
+
+    /**
+     * The normalized values by id of {@code BATCH_NORM} eval mode (uid {@code bn-stats}, {@code
+     * extraArguments} appended to the call) over rows 600..899, in a job with {@code conf}; fails
+     * on a row with an error.
+     */
+    private static Map<Long, List<Double>> eval(Configuration conf, String extraArguments)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        StreamTableEnvironment tables = StreamTableEnvironment.create(env);
+        tables.executeSql("LOAD MODULE streamnorm");
+        List<Long> ids = new ArrayList<>();
+        for (long id = ROWS; id < ROWS + EVAL_ROWS; id++) {
+            ids.add(id);
+        }
+        // Own uid: the train job's source state (in the savepoint) is not this source's.
+        tables.createTemporaryView(
+                "ids",
+                tables.fromDataStream(env.fromData(ids, Types.LONG).uid("eval-ids")).as("id"));
+        tables.executeSql(featuresView(ROWS + EVAL_ROWS));
+        Map<Long, List<Double>> normalized = new HashMap<>();
+        try (CloseableIterator<Row> it =
+                tables.executeSql(
+                                "SELECT * FROM BATCH_NORM(input => TABLE features PARTITION BY"
+                                        + " k, features => DESCRIPTOR(vals), mode => 'eval',"
+                                        + " uid => 'bn-stats'"
+                                        + extraArguments
+                                        + ")")
+                        .collect()) {
+            while (it.hasNext()) {
+                Row row = it.next();
+                assertThat(row.getField("error")).as("row %s", row).isNull();
+                List<Double> values = new ArrayList<>();
+                for (Object value : (Object[]) row.getField("vals")) {
+                    values.add((Double) value);
+                }
+                normalized.put((Long) row.getField("id"), values);
+            }
+        }
+        return normalized;
     }
 
     /** The DataStream operator's final stats by key on the same rows, in the same order. */
