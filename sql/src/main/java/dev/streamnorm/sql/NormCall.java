@@ -79,7 +79,7 @@ final class NormCall implements Serializable {
     /** Input position of the {@code on_time} column, or -1 (known when code is generated). */
     final int timeColumn;
 
-    /** The type of the input row (Flink's internal rows of it reach the function). */
+    /** The type of the input row. */
     private final RowType inputType;
 
     /** Per output column before {@code error}: how to read it from the input row. */
