@@ -9,6 +9,7 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.table.api.dataview.ListView;
 import org.apache.flink.table.api.dataview.MapView;
 import org.apache.flink.table.catalog.DataTypeFactory;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.ProcessTableFunction;
 import org.apache.flink.table.functions.SpecializedFunction;
@@ -31,7 +32,8 @@ import org.apache.flink.types.Row;
  * <p>The output is the key columns, the other input columns with the features normalized, and
  * {@code error}: NULL, or the code of a row that could not be normalized (its features NULL).
  */
-public class BatchNormFunction extends ProcessTableFunction<Row> implements SpecializedFunction {
+public class BatchNormFunction extends ProcessTableFunction<RowData>
+        implements SpecializedFunction {
     private static final long serialVersionUID = 1L;
 
     private static final NormSignature SIGNATURE = NormSignature.batch();
@@ -70,6 +72,7 @@ public class BatchNormFunction extends ProcessTableFunction<Row> implements Spec
 
     @Override
     public void open(FunctionContext context) {
+        call.open(context.getUserCodeClassLoader());
         runner = new BatchNormRunner(call, this::collect);
     }
 
@@ -79,7 +82,7 @@ public class BatchNormFunction extends ProcessTableFunction<Row> implements Spec
             Row batch,
             ListView<RunningStats> runningStats,
             ListView<ExponentialMoments> moments,
-            ListView<Row> rows,
+            ListView<RowData> rows,
             MapView<Long, ChannelMoments> windows,
             Row input,
             ColumnList features,
@@ -103,7 +106,7 @@ public class BatchNormFunction extends ProcessTableFunction<Row> implements Spec
             Row batch,
             ListView<RunningStats> runningStats,
             ListView<ExponentialMoments> moments,
-            ListView<Row> rows,
+            ListView<RowData> rows,
             MapView<Long, ChannelMoments> windows)
             throws Exception {
         runner.onTimer(ctx, new BatchNormState(batch, runningStats, moments, rows, windows));

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import org.apache.flink.table.api.dataview.MapView;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.functions.ProcessTableFunction.Context;
 import org.apache.flink.table.functions.ProcessTableFunction.OnTimerContext;
 import org.apache.flink.table.functions.ProcessTableFunction.TimeContext;
@@ -33,13 +34,13 @@ final class BatchNormRunner {
 
     private final NormCall call;
     private final Normalization config;
-    private final Consumer<Row> out;
+    private final Consumer<RowData> out;
     private final ErrorCode[] error = new ErrorCode[1];
     private final Map<String, ChannelNormalizer> fromTable = new HashMap<>();
     @Nullable private BatchNorm layer;
     @Nullable private ChannelNormalizer normalizer;
 
-    BatchNormRunner(NormCall call, Consumer<Row> out) {
+    BatchNormRunner(NormCall call, Consumer<RowData> out) {
         this.call = call;
         this.config = call.config;
         this.out = out;
@@ -75,19 +76,20 @@ final class BatchNormRunner {
 
     private void train(Context ctx, BatchNormState state, Row input) throws Exception {
         int pending = state.pending();
+        // The running stats are read only when the length is not known without them.
         int expected =
-                pending > 0 && config.shape() == null
-                        ? state.length()
-                        : expectedLength(state.runningStats());
+                config.shape() != null
+                        ? config.shape().size()
+                        : pending > 0 ? state.length() : expectedLength(state.runningStats());
         double[] values = call.read(input, expected, error);
         if (values == null) {
-            out.accept(call.output(input, null, error[0]));
+            out.accept(call.output(call.internal(input, null), null, error[0]));
             return;
         }
         if (pending == 0) {
             startBatch(ctx, state);
         }
-        state.rows.add(input);
+        state.rows.add(call.internal(input, values));
         state.setPending(pending + 1, values.length);
         if (pending + 1 >= config.batchSize()) {
             closeBatch(state);
@@ -107,7 +109,7 @@ final class BatchNormRunner {
 
     /** Normalizes the open batch with its moments, folds them into the running stats, emits it. */
     private void closeBatch(BatchNormState state) throws Exception {
-        List<Row> batch = new ArrayList<>(state.pending());
+        List<RowData> batch = new ArrayList<>(state.pending());
         state.rows.get().forEach(batch::add);
         int length = state.length();
         RecordShape shape = shapeOf(length);
@@ -129,7 +131,7 @@ final class BatchNormRunner {
             BatchNormState state,
             ChannelMoments moments,
             RecordShape shape,
-            List<Row> batch,
+            List<RowData> batch,
             double[][] values)
             throws Exception {
         RunningStats stored = state.runningStats();
@@ -162,12 +164,13 @@ final class BatchNormRunner {
         }
         double[] values = call.read(input, expected, error);
         if (values == null) {
-            out.accept(call.output(input, null, error[0]));
+            out.accept(call.output(call.internal(input, null), null, error[0]));
             return;
         }
+        RowData row = call.internal(input, values);
         RecordShape shape = shapeOf(values.length);
         long interval = config.batchInterval().toMillis();
-        long time = call.time(input);
+        long time = call.time(row);
         long windowStart = time - Math.floorMod(time, interval);
         ChannelMoments moments = windows.get(windowStart);
         moments = moments == null ? new ChannelMoments(shape.channels()) : moments.copy();
@@ -176,7 +179,7 @@ final class BatchNormRunner {
         }
         moments.acceptRecord(values, shape);
         windows.put(windowStart, moments);
-        state.rows.add(input);
+        state.rows.add(row);
     }
 
     /** Closes the window that ends at {@code time}: its rows with its moments, in arrival order. */
@@ -188,9 +191,9 @@ final class BatchNormRunner {
         if (moments == null) {
             return;
         }
-        List<Row> closing = new ArrayList<>();
-        List<Row> waiting = new ArrayList<>();
-        for (Row row : state.rows.get()) {
+        List<RowData> closing = new ArrayList<>();
+        List<RowData> waiting = new ArrayList<>();
+        for (RowData row : state.rows.get()) {
             long rowTime = call.time(row);
             (rowTime - Math.floorMod(rowTime, interval) == windowStart ? closing : waiting)
                     .add(row);
@@ -208,20 +211,21 @@ final class BatchNormRunner {
     }
 
     private void eval(BatchNormState state, Row input) throws Exception {
+        RowData row = call.internal(input, null);
         RunningStats restored = state.runningStats();
-        ChannelNormalizer frozen = restored != null ? frozen(restored) : fromTable(call.key(input));
+        ChannelNormalizer frozen = restored != null ? frozen(restored) : fromTable(call.key(row));
         double[] values =
                 call.read(
                         input,
                         frozen != null ? frozen.shape().size() : expectedLength(null),
                         error);
         if (values == null) {
-            out.accept(call.output(input, null, error[0]));
+            out.accept(call.output(row, null, error[0]));
         } else if (frozen == null) {
-            out.accept(call.output(input, null, ErrorCode.NO_STATS));
+            out.accept(call.output(row, null, ErrorCode.NO_STATS));
         } else {
             frozen.apply(values, values);
-            out.accept(call.output(input, values, null));
+            out.accept(call.output(row, values, null));
         }
     }
 
@@ -232,8 +236,9 @@ final class BatchNormRunner {
                         ? config.shape().size()
                         : current != null ? current.size() : -1;
         double[] values = call.read(input, expected, error);
+        RowData row = call.internal(input, null);
         if (values == null) {
-            out.accept(call.output(input, null, error[0]));
+            out.accept(call.output(row, null, error[0]));
             return;
         }
         ExponentialMoments next =
@@ -241,7 +246,7 @@ final class BatchNormRunner {
         next.update(values, config.momentum().value());
         next.standardize(values, values, config.eps());
         state.setMoments(next);
-        out.accept(call.output(input, values, null));
+        out.accept(call.output(row, values, null));
     }
 
     /**

@@ -11,6 +11,7 @@ import javax.annotation.Nullable;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.dataview.ListView;
 import org.apache.flink.table.api.dataview.MapView;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeUtils;
@@ -45,14 +46,14 @@ final class BatchNormState {
     private final Row batch;
     private final ListView<RunningStats> runningStats;
     private final ListView<ExponentialMoments> moments;
-    final ListView<Row> rows;
+    final ListView<RowData> rows;
     final MapView<Long, ChannelMoments> windows;
 
     BatchNormState(
             Row batch,
             ListView<RunningStats> runningStats,
             ListView<ExponentialMoments> moments,
-            ListView<Row> rows,
+            ListView<RowData> rows,
             MapView<Long, ChannelMoments> windows) {
         this.batch = batch;
         this.runningStats = runningStats;
@@ -81,10 +82,11 @@ final class BatchNormState {
                 DataTypes.RAW(ExponentialMoments.class, ExponentialMomentsSerializer.INSTANCE));
     }
 
-    /** The type of {@link #ROWS} for input rows of type {@code input}. */
+    /** The type of {@link #ROWS} for input rows of type {@code input}: Flink's internal rows. */
     static DataType rowsType(RowType input) {
         return ListView.newListViewDataType(
-                DataTypes.of(LogicalTypeUtils.removeTimeAttributes(input)).bridgedTo(Row.class));
+                DataTypes.of(LogicalTypeUtils.removeTimeAttributes(input))
+                        .bridgedTo(RowData.class));
     }
 
     /** The type of {@link #WINDOWS}. */

@@ -5,8 +5,13 @@ import java.io.Serializable;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.data.ArrayData;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.binary.BinaryArrayData;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.ArrayType;
+import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeFamily;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
@@ -34,10 +39,14 @@ final class FeatureColumns implements Serializable {
     /** Per feature column (or for the array's elements): whether values are floats. */
     private final boolean[] floats;
 
-    private FeatureColumns(int[] positions, boolean array, boolean[] floats) {
+    /** Per feature column: its type (for an array column, the array's). */
+    private final LogicalType[] types;
+
+    private FeatureColumns(int[] positions, boolean array, boolean[] floats, LogicalType[] types) {
         this.positions = positions;
         this.array = array;
         this.floats = floats;
+        this.types = types;
     }
 
     /**
@@ -51,6 +60,7 @@ final class FeatureColumns implements Serializable {
         }
         int[] positions = new int[names.size()];
         boolean[] floats = new boolean[names.size()];
+        LogicalType[] types = new LogicalType[names.size()];
         for (int i = 0; i < positions.length; i++) {
             String name = names.get(i);
             int position = input.getFieldNames().indexOf(name);
@@ -65,6 +75,7 @@ final class FeatureColumns implements Serializable {
             }
             positions[i] = position;
             LogicalType type = input.getTypeAt(position);
+            types[i] = type;
             if (type.is(LogicalTypeRoot.ARRAY)) {
                 LogicalType element = ((ArrayType) type).getElementType();
                 if (names.size() > 1) {
@@ -84,7 +95,7 @@ final class FeatureColumns implements Serializable {
                                     + " ARRAY<FLOAT>");
                 }
                 floats[i] = element.is(LogicalTypeRoot.FLOAT);
-                return new FeatureColumns(positions, true, floats);
+                return new FeatureColumns(positions, true, floats, types);
             }
             if (!type.is(LogicalTypeFamily.NUMERIC)) {
                 throw new IllegalArgumentException(
@@ -97,7 +108,7 @@ final class FeatureColumns implements Serializable {
             }
             floats[i] = type.is(LogicalTypeRoot.FLOAT);
         }
-        return new FeatureColumns(positions, false, floats);
+        return new FeatureColumns(positions, false, floats, types);
     }
 
     /** Whether input column {@code position} is a feature column. */
@@ -129,9 +140,9 @@ final class FeatureColumns implements Serializable {
     }
 
     /**
-     * The values of {@code row}'s features, or null after recording why there are none in {@code
-     * error[0]}: {@code missing-values} (the array, or every feature column, is NULL) or {@code
-     * not-a-number} (a NULL element or column).
+     * The values of {@code row}'s features (as the function receives it), or null after recording
+     * why there are none in {@code error[0]}: {@code missing-values} (the array, or every feature
+     * column, is NULL) or {@code not-a-number} (a NULL element or column).
      */
     @Nullable
     double[] read(Row row, ErrorCode[] error) {
@@ -187,15 +198,108 @@ final class FeatureColumns implements Serializable {
     }
 
     /**
-     * Sets feature column {@code position} of {@code out} to its part of {@code values} (null:
-     * NULL).
+     * The values of {@code row}'s features (Flink's internal row), or null after recording why
+     * there are none in {@code error[0]}: {@code missing-values} (the array, or every feature
+     * column, is NULL) or {@code not-a-number} (a NULL element or column). The values are a new
+     * array the caller may overwrite.
      */
+    @Nullable
+    double[] read(RowData row, ErrorCode[] error) {
+        if (array) {
+            if (row.isNullAt(positions[0])) {
+                error[0] = ErrorCode.MISSING_VALUES;
+                return null;
+            }
+            return readArray(row.getArray(positions[0]), floats[0], error);
+        }
+        double[] values = new double[positions.length];
+        int nulls = 0;
+        for (int i = 0; i < positions.length; i++) {
+            if (row.isNullAt(positions[i])) {
+                nulls++;
+            } else {
+                values[i] = numeric(row, i);
+            }
+        }
+        if (nulls > 0) {
+            error[0] =
+                    nulls == positions.length ? ErrorCode.MISSING_VALUES : ErrorCode.NOT_A_NUMBER;
+            return null;
+        }
+        return values;
+    }
+
+    /** Feature column {@code i} (not NULL) of {@code row} as a double. */
+    private double numeric(RowData row, int i) {
+        int position = positions[i];
+        LogicalType type = types[i];
+        switch (type.getTypeRoot()) {
+            case TINYINT:
+                return row.getByte(position);
+            case SMALLINT:
+                return row.getShort(position);
+            case INTEGER:
+                return row.getInt(position);
+            case BIGINT:
+                return row.getLong(position);
+            case FLOAT:
+                return row.getFloat(position);
+            case DOUBLE:
+                return row.getDouble(position);
+            case DECIMAL:
+                DecimalType decimal = (DecimalType) type;
+                return row.getDecimal(position, decimal.getPrecision(), decimal.getScale())
+                        .toBigDecimal()
+                        .doubleValue();
+            default:
+                throw new IllegalStateException("column " + position + " is " + type);
+        }
+    }
+
+    /**
+     * The elements of a feature array as a new array of doubles, or null if one is NULL. A binary
+     * array (what Flink's network and state hand over) is copied in one block.
+     */
+    @Nullable
+    private static double[] readArray(ArrayData in, boolean floats, ErrorCode[] error) {
+        if (in instanceof BinaryArrayData) {
+            BinaryArrayData binary = (BinaryArrayData) in;
+            if (binary.anyNull()) {
+                error[0] = ErrorCode.NOT_A_NUMBER;
+                return null;
+            }
+            return floats ? widen(binary.toFloatArray()) : binary.toDoubleArray();
+        }
+        double[] values = new double[in.size()];
+        for (int i = 0; i < values.length; i++) {
+            if (in.isNullAt(i)) {
+                error[0] = ErrorCode.NOT_A_NUMBER;
+                return null;
+            }
+            values[i] = floats ? in.getFloat(i) : in.getDouble(i);
+        }
+        return values;
+    }
+
+    private static double[] widen(float[] in) {
+        double[] values = new double[in.length];
+        for (int i = 0; i < in.length; i++) {
+            values[i] = in[i];
+        }
+        return values;
+    }
+
+    /**
+     * The internal value of feature column {@code position} for the output row: its part of {@code
+     * values} (null: NULL).
+     */
+    @Nullable
     Object valueOf(int position, @Nullable double[] values) {
         if (values == null) {
             return null;
         }
         if (array) {
-            return floats[0] ? toFloats(values) : toDoubles(values);
+            return floats[0] ? new GenericArrayData(narrow(values)) : new GenericArrayData(values);
         }
         for (int i = 0; i < positions.length; i++) {
             if (positions[i] == position) {
@@ -205,16 +309,8 @@ final class FeatureColumns implements Serializable {
         throw new IllegalArgumentException("column " + position + " is not a feature column");
     }
 
-    private static Double[] toDoubles(double[] values) {
-        Double[] out = new Double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
-    }
-
-    private static Float[] toFloats(double[] values) {
-        Float[] out = new Float[values.length];
+    private static float[] narrow(double[] values) {
+        float[] out = new float[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = (float) values[i];
         }

@@ -12,6 +12,7 @@ import static dev.streamnorm.sql.NormSignature.MODE;
 import static dev.streamnorm.sql.NormSignature.MOMENTUM;
 import static dev.streamnorm.sql.NormSignature.SHAPE;
 import static dev.streamnorm.sql.NormSignature.STATS;
+import static org.apache.flink.table.types.logical.utils.LogicalTypeChecks.getPrecision;
 
 import dev.streamnorm.operators.Convention;
 import dev.streamnorm.operators.DeadLetter;
@@ -28,15 +29,17 @@ import dev.streamnorm.state.RecordShape;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.conversion.DataStructureConverter;
+import org.apache.flink.table.data.conversion.DataStructureConverters;
 import org.apache.flink.table.functions.TableSemantics;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.inference.CallContext;
@@ -45,7 +48,6 @@ import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeUtils;
 import org.apache.flink.types.ColumnList;
 import org.apache.flink.types.Row;
-import org.apache.flink.types.RowKind;
 
 /**
  * One call of a normalization function, validated from its arguments when the statement is planned:
@@ -77,19 +79,43 @@ final class NormCall implements Serializable {
     /** Input position of the {@code on_time} column, or -1 (known when code is generated). */
     final int timeColumn;
 
+    /** The type of the input row. */
+    private final RowType inputType;
+
+    /** Per output column before {@code error}: how to read it from the input row. */
+    private final RowData.FieldGetter[] outputGetters;
+
+    /** Per key column: how to read it from the input row. */
+    private final RowData.FieldGetter[] keyGetters;
+
+    /** Per input column: its converter between the {@code Row} value and Flink's internal one. */
+    @Nullable private transient DataStructureConverter<Object, Object>[] converters;
+
     private NormCall(
             Normalization config,
             FeatureColumns features,
             int[] keyColumns,
             int[] outputColumns,
             boolean eventTime,
-            int timeColumn) {
+            int timeColumn,
+            RowType inputType) {
         this.config = config;
         this.features = features;
         this.keyColumns = keyColumns;
         this.outputColumns = outputColumns;
         this.eventTime = eventTime;
         this.timeColumn = timeColumn;
+        this.inputType = inputType;
+        this.keyGetters = getters(inputType, keyColumns);
+        this.outputGetters = getters(inputType, outputColumns);
+    }
+
+    private static RowData.FieldGetter[] getters(RowType row, int[] positions) {
+        RowData.FieldGetter[] getters = new RowData.FieldGetter[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            getters[i] = RowData.createFieldGetter(row.getTypeAt(positions[i]), positions[i]);
+        }
+        return getters;
     }
 
     /**
@@ -137,7 +163,13 @@ final class NormCall implements Serializable {
                                 && !context.isArgumentNull(onTime));
         Normalization config = normalization(norm, args, features, eventTime, statsFromSavepoint);
         return new NormCall(
-                config, features, keys, outputColumns(row, keys), eventTime, table.timeColumn());
+                config,
+                features,
+                keys,
+                outputColumns(row, keys),
+                eventTime,
+                table.timeColumn(),
+                row);
     }
 
     /** The output row type of a call (see the class comment). */
@@ -152,16 +184,27 @@ final class NormCall implements Serializable {
             fields.add(DataTypes.FIELD(input.getFieldNames().get(position), out));
         }
         fields.add(DataTypes.FIELD(ERROR_COLUMN, DataTypes.STRING()));
-        return DataTypes.ROW(fields);
+        return DataTypes.ROW(fields).bridgedTo(RowData.class);
     }
 
     /**
-     * The feature values of {@code input} if it can be normalized with {@code expectedLength}
-     * values (negative: any), else null after recording the reason in {@code error[0]}.
+     * The feature values of {@code input} (a row as the function receives it) if it can be
+     * normalized with {@code expectedLength} values (negative: any), else null after recording the
+     * reason in {@code error[0]}.
      */
     @Nullable
     double[] read(Row input, int expectedLength, ErrorCode[] error) {
-        double[] values = features.read(input, error);
+        return check(features.read(input, error), expectedLength, error);
+    }
+
+    /** As {@link #read(Row, int, ErrorCode[])}, for a row in Flink's internal form. */
+    @Nullable
+    double[] read(RowData input, int expectedLength, ErrorCode[] error) {
+        return check(features.read(input, error), expectedLength, error);
+    }
+
+    @Nullable
+    private double[] check(@Nullable double[] values, int expectedLength, ErrorCode[] error) {
         if (values == null) {
             return null;
         }
@@ -178,38 +221,71 @@ final class NormCall implements Serializable {
     }
 
     /**
-     * The output row of {@code input}: normalized {@code values}, or NULL features and the error.
+     * {@code input} in Flink's internal form, its feature array (if the features are one array
+     * column) made of {@code values}, which must not change afterwards (null: NULL).
      */
-    Row output(Row input, @Nullable double[] values, @Nullable ErrorCode error) {
-        Row out = new Row(RowKind.INSERT, outputColumns.length + 1);
+    RowData internal(Row input, @Nullable double[] values) {
+        GenericRowData row = new GenericRowData(input.getArity());
+        for (int i = 0; i < row.getArity(); i++) {
+            row.setField(
+                    i,
+                    features.columnChannels() < 0 && features.contains(i)
+                            ? features.valueOf(i, values)
+                            : converters[i].toInternalOrNull(input.getField(i)));
+        }
+        return row;
+    }
+
+    /**
+     * The output row of {@code input}: normalized {@code values}, or NULL features and the error.
+     * Its other columns are the input's values, which stay valid as long as {@code input} does.
+     */
+    RowData output(RowData input, @Nullable double[] values, @Nullable ErrorCode error) {
+        GenericRowData out = new GenericRowData(outputColumns.length + 1);
         for (int i = 0; i < outputColumns.length; i++) {
             int position = outputColumns[i];
             out.setField(
                     i,
                     features.contains(position)
                             ? features.valueOf(position, values)
-                            : input.getField(position));
+                            : outputGetters[i].getFieldOrNull(input));
         }
-        out.setField(outputColumns.length, error == null ? null : error.code());
+        out.setField(
+                outputColumns.length, error == null ? null : StringData.fromString(error.code()));
         return out;
     }
 
     /** The event time of {@code input} in epoch milliseconds (its {@code on_time} column). */
-    long time(Row input) {
-        Object time = input.getField(timeColumn);
-        return time instanceof Instant
-                ? ((Instant) time).toEpochMilli()
-                : ((LocalDateTime) time).toInstant(ZoneOffset.UTC).toEpochMilli();
+    long time(RowData input) {
+        return input.getTimestamp(timeColumn, getPrecision(inputType.getTypeAt(timeColumn)))
+                .getMillisecond();
+    }
+
+    /** The type of the input row. */
+    RowType inputType() {
+        return inputType;
+    }
+
+    /** Opens the converters of the input columns with the job's class loader. */
+    @SuppressWarnings("unchecked")
+    void open(ClassLoader classLoader) {
+        converters = new DataStructureConverter[inputType.getFieldCount()];
+        for (int i = 0; i < converters.length; i++) {
+            converters[i] =
+                    (DataStructureConverter<Object, Object>)
+                            DataStructureConverters.getConverter(
+                                    DataTypes.of(inputType.getTypeAt(i)));
+            converters[i].open(classLoader);
+        }
     }
 
     /** The text of a row's key: its PARTITION BY values, joined by '|' if several. */
-    String key(Row input) {
-        if (keyColumns.length == 1) {
-            return String.valueOf(input.getField(keyColumns[0]));
-        }
+    String key(RowData input) {
         StringBuilder key = new StringBuilder();
         for (int i = 0; i < keyColumns.length; i++) {
-            key.append(i == 0 ? "" : "|").append(input.getField(keyColumns[i]));
+            Object value =
+                    converters[keyColumns[i]].toExternalOrNull(keyGetters[i].getFieldOrNull(input));
+            key.append(i == 0 ? "" : "|").append(value);
         }
         return key.toString();
     }

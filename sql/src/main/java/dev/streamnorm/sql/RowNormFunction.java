@@ -7,6 +7,7 @@ import dev.streamnorm.state.L2Norm;
 import dev.streamnorm.state.SegmentNorm;
 import javax.annotation.Nullable;
 import org.apache.flink.table.catalog.DataTypeFactory;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.ProcessTableFunction;
 import org.apache.flink.table.functions.SpecializedFunction;
@@ -22,7 +23,7 @@ import org.apache.flink.types.Row;
  * <p>The output is the input row with the features normalized, and {@code error}: NULL, or the code
  * of a row that could not be normalized (its features NULL).
  */
-public class RowNormFunction extends ProcessTableFunction<Row> implements SpecializedFunction {
+public class RowNormFunction extends ProcessTableFunction<RowData> implements SpecializedFunction {
     private static final long serialVersionUID = 1L;
 
     private static final NormSignature SIGNATURE = NormSignature.row();
@@ -60,6 +61,7 @@ public class RowNormFunction extends ProcessTableFunction<Row> implements Specia
 
     @Override
     public void open(FunctionContext context) {
+        call.open(context.getUserCodeClassLoader());
         error = new ErrorCode[1];
         expectedLength = PerRecordNormFunction.expectedLength(call.config);
     }
@@ -73,8 +75,9 @@ public class RowNormFunction extends ProcessTableFunction<Row> implements Specia
             Integer groups,
             String affine) {
         double[] values = call.read(input, expectedLength, error);
+        RowData row = call.internal(input, null);
         if (values == null) {
-            collect(call.output(input, null, error[0]));
+            collect(call.output(row, null, error[0]));
             return;
         }
         if (norm == Norm.L2) {
@@ -82,7 +85,7 @@ public class RowNormFunction extends ProcessTableFunction<Row> implements Specia
         } else {
             segmentNorm(values.length).apply(values, values);
         }
-        collect(call.output(input, values, null));
+        collect(call.output(row, values, null));
     }
 
     private SegmentNorm segmentNorm(int length) {

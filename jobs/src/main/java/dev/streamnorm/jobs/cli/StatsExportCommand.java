@@ -3,6 +3,7 @@ package dev.streamnorm.jobs.cli;
 import dev.streamnorm.jobs.io.LocalPath;
 import dev.streamnorm.jobs.stats.SavepointScalerStats;
 import dev.streamnorm.jobs.stats.SavepointStats;
+import dev.streamnorm.jobs.stats.SqlSavepointStats;
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.ScalerStatsFile;
 import dev.streamnorm.operators.StatsFile;
@@ -53,6 +54,15 @@ final class StatsExportCommand implements Callable<Integer> {
                             + " of a stats file")
     String sklearnKey;
 
+    @Option(
+            names = "--sql-key",
+            paramLabel = "TYPES",
+            description =
+                    "The savepoint is of a SQL job: export the running stats of its BATCH_NORM"
+                            + " call (--uid: the call's uid), whose PARTITION BY columns have these"
+                            + " SQL types, e.g. 'STRING' or 'STRING, INT'")
+    String sqlKeyTypes;
+
     /** The scaler's parameters, which a savepoint does not hold: the job's options. */
     @Mixin ScalerOptions scalerOptions = new ScalerOptions();
 
@@ -62,6 +72,14 @@ final class StatsExportCommand implements Callable<Integer> {
         try {
             if (!StatsCommand.isSavepoint(savepoint)) {
                 return ExitCodes.usageError(spec, savepoint + ": not a savepoint (no _metadata)");
+            }
+            if (sqlKeyTypes != null) {
+                return write(
+                        SqlSavepointStats.read(
+                                LocalPath.flinkUri(savepoint),
+                                options.operator.uid,
+                                sqlKeyTypes,
+                                options.backend()));
             }
             Map<String, ScalerStats> scalers =
                     SavepointScalerStats.read(
@@ -80,6 +98,10 @@ final class StatsExportCommand implements Callable<Integer> {
         } catch (Exception e) {
             return ExitCodes.failed(spec, "cannot read " + savepoint, e);
         }
+        return write(file);
+    }
+
+    private int write(StatsFile file) {
         try {
             file.write(out, file.stats.keys());
         } catch (Exception e) {
