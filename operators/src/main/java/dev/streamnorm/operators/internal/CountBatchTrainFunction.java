@@ -2,8 +2,8 @@ package dev.streamnorm.operators.internal;
 
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
-import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
 import dev.streamnorm.operators.typeutils.OpenBatchTypeInfoFactory;
+import dev.streamnorm.operators.typeutils.PendingRecordSerializer;
 import dev.streamnorm.state.RecordShape;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -40,7 +40,7 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
      */
     static ListStateDescriptor<FeatureRecord> pendingRecords() {
         return new ListStateDescriptor<>(
-                CountBatchTrainOperator.LEGACY_RECORDS, FeatureRecordTypeInfoFactory.TYPE_INFO);
+                CountBatchTrainOperator.LEGACY_RECORDS, PendingRecordSerializer.TYPE_INFO);
     }
 
     private transient ValueState<OpenBatch> open;
