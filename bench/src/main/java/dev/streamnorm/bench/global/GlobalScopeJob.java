@@ -48,8 +48,9 @@ final class GlobalScopeJob {
         GLOBAL,
         ONE_KEY,
         /**
-         * Keyed scope over {@link #KEYS} keys: the same pipeline without a global exchange, the
-         * floor of what parallelism 2 can gain on this machine (not compared for equal outputs).
+         * Keyed scope over {@link #KEYS} keys: the same pipeline without a global exchange, meant
+         * as the floor of what parallelism 2 can gain on this machine (not compared for equal
+         * outputs; its batches wait for the watermark, so the faster source's records pile up).
          */
         KEYED,
         /** An experiment bounding a fused design (local statistics; see FusedLocalBound). */
