@@ -1,5 +1,6 @@
 package dev.streamnorm.operators;
 
+import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
@@ -21,6 +22,9 @@ public final class FeatureRecord {
     /** The timestamp of a record that has none. */
     public static final long NO_TIMESTAMP = Long.MIN_VALUE;
 
+    /** The values span of a record whose payload's values text is not known. */
+    public static final int NO_SPAN = -1;
+
     private static final byte[] NO_PAYLOAD = new byte[0];
 
     private final String key;
@@ -29,6 +33,8 @@ public final class FeatureRecord {
     private final byte[] payload;
     private final Origin origin;
     @Nullable private final String statsVersion;
+    private final int valuesStart;
+    private final int valuesEnd;
 
     public FeatureRecord(
             String key, long timestamp, double[] values, byte[] payload, Origin origin) {
@@ -42,12 +48,40 @@ public final class FeatureRecord {
             byte[] payload,
             Origin origin,
             @Nullable String statsVersion) {
+        this(key, timestamp, values, payload, origin, statsVersion, NO_SPAN, NO_SPAN);
+    }
+
+    /**
+     * A record whose payload holds the text of its values at bytes {@code valuesStart} (the array's
+     * {@code [}) to {@code valuesEnd} (exclusive, after its {@code ]}), or {@link #NO_SPAN} twice.
+     */
+    public FeatureRecord(
+            String key,
+            long timestamp,
+            double[] values,
+            byte[] payload,
+            Origin origin,
+            @Nullable String statsVersion,
+            int valuesStart,
+            int valuesEnd) {
         this.key = checkNotNull(key);
         this.timestamp = timestamp;
         this.values = checkNotNull(values);
         this.payload = checkNotNull(payload);
         this.origin = checkNotNull(origin);
         this.statsVersion = statsVersion;
+        boolean none = valuesStart == NO_SPAN && valuesEnd == NO_SPAN;
+        checkArgument(
+                none
+                        || (0 <= valuesStart
+                                && valuesStart < valuesEnd
+                                && valuesEnd <= payload.length),
+                "values span [%s, %s) outside a payload of %s bytes",
+                valuesStart,
+                valuesEnd,
+                payload.length);
+        this.valuesStart = valuesStart;
+        this.valuesEnd = valuesEnd;
     }
 
     /** A record without payload or origin (built in code). */
@@ -86,19 +120,42 @@ public final class FeatureRecord {
         return statsVersion;
     }
 
+    /**
+     * Where the text of the values array ({@code [} to {@code ]}) starts in {@link #payload()}, or
+     * {@link #NO_SPAN} when not known; lets the output replace it without parsing the payload.
+     */
+    public int valuesStart() {
+        return valuesStart;
+    }
+
+    /** Where the text of the values array ends in {@link #payload()} (exclusive), or NO_SPAN. */
+    public int valuesEnd() {
+        return valuesEnd;
+    }
+
     /** The same record with event time {@code timestamp}. */
     public FeatureRecord withTimestamp(long timestamp) {
-        return new FeatureRecord(key, timestamp, values, payload, origin, statsVersion);
+        return new FeatureRecord(
+                key, timestamp, values, payload, origin, statsVersion, valuesStart, valuesEnd);
     }
 
     /** The same record marked as normalized with the stats of {@code version}. */
     public FeatureRecord withStatsVersion(@Nullable String version) {
-        return new FeatureRecord(key, timestamp, values, payload, origin, version);
+        return new FeatureRecord(
+                key, timestamp, values, payload, origin, version, valuesStart, valuesEnd);
     }
 
     /** A deep copy. */
     public FeatureRecord copy() {
-        return new FeatureRecord(key, timestamp, values.clone(), payload, origin, statsVersion);
+        return new FeatureRecord(
+                key,
+                timestamp,
+                values.clone(),
+                payload,
+                origin,
+                statsVersion,
+                valuesStart,
+                valuesEnd);
     }
 
     @Override
@@ -112,7 +169,9 @@ public final class FeatureRecord {
                 && Arrays.equals(values, that.values)
                 && Arrays.equals(payload, that.payload)
                 && origin.equals(that.origin)
-                && Objects.equals(statsVersion, that.statsVersion);
+                && Objects.equals(statsVersion, that.statsVersion)
+                && valuesStart == that.valuesStart
+                && valuesEnd == that.valuesEnd;
     }
 
     @Override

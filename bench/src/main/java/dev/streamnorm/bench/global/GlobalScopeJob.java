@@ -47,11 +47,18 @@ final class GlobalScopeJob {
     enum Variant {
         GLOBAL,
         ONE_KEY,
+        /**
+         * Keyed scope over {@link #KEYS} keys: the same pipeline without a global exchange, meant
+         * as the floor of what parallelism 2 can gain on this machine (not compared for equal
+         * outputs; its batches wait for the watermark, so the faster source's records pile up).
+         */
+        KEYED,
         /** An experiment bounding a fused design (local statistics; see FusedLocalBound). */
         FUSED_BOUND
     }
 
     static final String KEY = "all";
+    static final int KEYS = 1024;
     static final int POOL = 4093;
     static final long SEED = 20_251_122L;
 
@@ -88,7 +95,9 @@ final class GlobalScopeJob {
         String prefix =
                 variant == Variant.GLOBAL
                         ? "global"
-                        : variant == Variant.ONE_KEY ? "one-key" : "fused-bound";
+                        : variant == Variant.ONE_KEY
+                                ? "one-key"
+                                : variant == Variant.KEYED ? "keyed" : "fused-bound";
         return prefix + " p" + parallelism;
     }
 
@@ -141,7 +150,7 @@ final class GlobalScopeJob {
                                 watermarks,
                                 "in-memory records")
                         .map(
-                                new Generate(features, perSubtask, p),
+                                new Generate(features, perSubtask, p, variant == Variant.KEYED),
                                 FeatureRecordTypeInfoFactory.TYPE_INFO)
                         .name("generate records");
         if (variant == Variant.FUSED_BOUND) {
@@ -200,18 +209,25 @@ final class GlobalScopeJob {
         private final int features;
         private final long perSubtask;
         private final int parallelism;
+        private final boolean manyKeys;
         private transient double[][] pool;
+        private transient String[] keys;
         private transient boolean started;
 
-        Generate(int features, long perSubtask, int parallelism) {
+        Generate(int features, long perSubtask, int parallelism, boolean manyKeys) {
             this.features = features;
             this.perSubtask = perSubtask;
             this.parallelism = parallelism;
+            this.manyKeys = manyKeys;
         }
 
         @Override
         public void open(OpenContext openContext) {
             pool = pool(features);
+            keys = new String[KEYS];
+            for (int k = 0; k < KEYS; k++) {
+                keys[k] = "key-" + k;
+            }
         }
 
         @Override
@@ -221,8 +237,9 @@ final class GlobalScopeJob {
                 Probe.firstEmit();
             }
             long r = record(id, perSubtask, parallelism);
+            String key = manyKeys ? keys[(int) (r % KEYS)] : KEY;
             return new FeatureRecord(
-                    KEY, r, pool[(int) (r % POOL)].clone(), NO_PAYLOAD, Origin.none());
+                    key, r, pool[(int) (r % POOL)].clone(), NO_PAYLOAD, Origin.none());
         }
     }
 

@@ -58,6 +58,7 @@ public final class FileBenchmark {
     private final MiniCluster cluster;
     private final boolean check;
     private final boolean warmup;
+    private final List<String> flinkOptions;
 
     private FileBenchmark(Args args, MiniCluster cluster) throws IOException {
         this.features = args.intValue("features", 32);
@@ -70,6 +71,9 @@ public final class FileBenchmark {
         this.cluster = cluster;
         this.check = args.bool("check", true);
         this.warmup = args.bool("warmup", true);
+        // Extra Flink options of the jobs, key=value[,key=value...], e.g. RocksDB tuning to
+        // compare.
+        this.flinkOptions = args.list("flink-options", "");
     }
 
     /** One run: records, wall and process CPU nanoseconds, checkpoint state bytes (or -1). */
@@ -248,6 +252,14 @@ public final class FileBenchmark {
         Configuration conf = NormalizeJob.flinkConfiguration(config);
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
         conf.setString("execution.checkpointing.incremental", "true");
+        for (String option : flinkOptions) {
+            int eq = option.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(
+                        "--flink-options: expected key=value, got " + option);
+            }
+            conf.setString(option.substring(0, eq), option.substring(eq + 1));
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         NormalizeJob.sinkOutputs(

@@ -24,7 +24,8 @@ import javax.annotation.Nullable;
  * the order {@code malformed-json}, {@code missing-values}, {@code not-a-number}, {@code
  * non-finite} (NaN, Infinity and numbers beyond the double range), then {@code bad-field} for a key
  * or ts of the wrong type. The record keeps the original bytes, so every other field passes through
- * unchanged. Not thread-safe: one per operator instance.
+ * unchanged, and where the values array's text is in them, so the output can replace it without a
+ * parse. Not thread-safe: one per operator instance.
  */
 public final class JsonRecordDecoder {
     private final JsonFactory json;
@@ -90,7 +91,14 @@ public final class JsonRecordDecoder {
         String key = fields.key != null ? fields.key : fallbackKey != null ? fallbackKey : "";
         long timestamp = fields.hasTimestamp ? fields.timestamp : fallbackTimestamp;
         return new FeatureRecord(
-                key, timestamp, Arrays.copyOf(buffer, fields.length), payload, origin);
+                key,
+                timestamp,
+                Arrays.copyOf(buffer, fields.length),
+                payload,
+                origin,
+                null,
+                fields.valuesStart,
+                fields.valuesEnd);
     }
 
     private void readFields(JsonParser parser, Fields fields) throws IOException {
@@ -160,6 +168,7 @@ public final class JsonRecordDecoder {
             parser.skipChildren();
             return;
         }
+        fields.valuesStart = (int) parser.currentTokenLocation().getByteOffset();
         int n = 0;
         JsonToken token;
         while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
@@ -179,6 +188,7 @@ public final class JsonRecordDecoder {
             }
             n++;
         }
+        fields.valuesEnd = (int) parser.currentLocation().getByteOffset();
         fields.length = n;
     }
 
@@ -202,6 +212,9 @@ public final class JsonRecordDecoder {
         boolean hasTimestamp;
         boolean hasValues;
         int length;
+        // The values array's text in the payload, from its '[' to after its ']'.
+        int valuesStart = FeatureRecord.NO_SPAN;
+        int valuesEnd = FeatureRecord.NO_SPAN;
         @Nullable String notANumber;
         @Nullable String nonFinite;
         @Nullable String badField;

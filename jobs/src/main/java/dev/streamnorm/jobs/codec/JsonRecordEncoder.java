@@ -67,8 +67,9 @@ public final class JsonRecordEncoder {
      * whitespace). Returns false, having written nothing, for a record with a stats version or a
      * non-finite value, or a payload without such an array.
      *
-     * <p>The payload is parsed only up to the array's {@code [}; its end is the next {@code ]}, as
-     * the decoder accepted only numbers in it (checked: any other byte falls back to a parse).
+     * <p>The decoder's span of the array is used when the record carries it; otherwise the payload
+     * is parsed up to the array's {@code [} and its end is the next {@code ]}, as the decoder
+     * accepted only numbers in it (checked: any other byte falls back to a parse).
      */
     private boolean spliceValues(FeatureRecord record) throws IOException {
         double[] normalized = record.values();
@@ -76,32 +77,15 @@ public final class JsonRecordEncoder {
             return false;
         }
         byte[] payload = record.payload();
-        int start;
-        int end;
-        try (JsonParser in = JSON.createParser(payload)) {
-            if (in.nextToken() != JsonToken.START_OBJECT) {
+        int start = record.valuesStart();
+        int end = record.valuesEnd();
+        if (start == FeatureRecord.NO_SPAN) {
+            long span = valuesSpan(payload);
+            if (span < 0) {
                 return false;
             }
-            while (true) {
-                if (in.nextToken() != JsonToken.FIELD_NAME) {
-                    return false;
-                }
-                boolean values = in.currentName().equals("values");
-                JsonToken value = in.nextToken();
-                if (values) {
-                    if (value != JsonToken.START_ARRAY) {
-                        return false;
-                    }
-                    start = (int) in.currentTokenLocation().getByteOffset();
-                    end = endOfNumbers(payload, start + 1);
-                    if (end < 0) {
-                        in.skipChildren();
-                        end = (int) in.currentLocation().getByteOffset();
-                    }
-                    break;
-                }
-                in.skipChildren();
-            }
+            start = (int) (span >>> 32);
+            end = (int) span;
         }
         // A UTF-8 byte order mark before the record (which the parser skips) is not copied.
         int first = hasByteOrderMark(payload) ? 3 : 0;
@@ -127,6 +111,38 @@ public final class JsonRecordEncoder {
         buffer.append(']');
         buffer.write(payload, end, last - end);
         return true;
+    }
+
+    /**
+     * The span of the payload's top-level {@code values} array, start in the high and end in the
+     * low 32 bits, or -1 if it has none.
+     */
+    private static long valuesSpan(byte[] payload) throws IOException {
+        try (JsonParser in = JSON.createParser(payload)) {
+            if (in.nextToken() != JsonToken.START_OBJECT) {
+                return -1;
+            }
+            while (true) {
+                if (in.nextToken() != JsonToken.FIELD_NAME) {
+                    return -1;
+                }
+                boolean values = in.currentName().equals("values");
+                JsonToken value = in.nextToken();
+                if (values) {
+                    if (value != JsonToken.START_ARRAY) {
+                        return -1;
+                    }
+                    int start = (int) in.currentTokenLocation().getByteOffset();
+                    int end = endOfNumbers(payload, start + 1);
+                    if (end < 0) {
+                        in.skipChildren();
+                        end = (int) in.currentLocation().getByteOffset();
+                    }
+                    return ((long) start << 32) | end;
+                }
+                in.skipChildren();
+            }
+        }
     }
 
     /**

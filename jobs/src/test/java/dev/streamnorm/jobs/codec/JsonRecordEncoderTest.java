@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Origin;
+import dev.streamnorm.operators.typeutils.PendingRecordSerializer;
 import java.nio.charset.StandardCharsets;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 /** Output records: values replaced, other fields kept, the stats version added when known. */
@@ -70,5 +73,41 @@ class JsonRecordEncoderTest {
         assertThat(encode(FeatureRecord.of("b", 9L, 1.0).withStatsVersion("initial")))
                 .isEqualTo(
                         "{\"key\":\"b\",\"ts\":9,\"values\":[1.0],\"stats_version\":\"initial\"}");
+    }
+
+    @Test
+    void theDecodersSpanAndAStoredPendingRecordGiveTheOutputOfAParse() throws Exception {
+        String[][] cases = {
+            {"{\"id\":7,\"values\":[1,2],\"key\":\"a\"}", "[1,2]"},
+            {
+                "\uFEFF {\"meta\": {\"values\": [9, 9]}, \"values\" : [ 1 , 2e0 ], \"x\": 1.50}\r\n",
+                "[ 1 , 2e0 ]"
+            },
+        };
+        for (String[] c : cases) {
+            byte[] payload = c[0].getBytes(StandardCharsets.UTF_8);
+            FeatureRecord decoded =
+                    new JsonRecordDecoder()
+                            .decode(payload, Origin.none(), null, FeatureRecord.NO_TIMESTAMP);
+            int start = decoded.valuesStart();
+            int end = decoded.valuesEnd();
+            assertThat(new String(payload, start, end - start, StandardCharsets.UTF_8))
+                    .isEqualTo(c[1]);
+            decoded.values()[0] = 0.5;
+            decoded.values()[1] = -0.25;
+            String parsed = encode(record(c[0], 0.5, -0.25));
+            assertThat(encode(decoded)).isEqualTo(parsed);
+
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            PendingRecordSerializer.INSTANCE.serialize(decoded, out);
+            FeatureRecord stored =
+                    PendingRecordSerializer.INSTANCE.deserialize(
+                            new DataInputDeserializer(out.getCopyOfBuffer()));
+            assertThat(stored.payload().length).isLessThan(payload.length);
+            assertThat(encode(stored)).isEqualTo(parsed);
+            // Stats-versioned records take the generator's path over the stored payload.
+            assertThat(encode(stored.withStatsVersion("v")))
+                    .isEqualTo(encode(record(c[0], 0.5, -0.25).withStatsVersion("v")));
+        }
     }
 }

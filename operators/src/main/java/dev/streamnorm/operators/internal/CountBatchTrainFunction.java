@@ -2,9 +2,10 @@ package dev.streamnorm.operators.internal;
 
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
-import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
 import dev.streamnorm.operators.typeutils.OpenBatchTypeInfoFactory;
+import dev.streamnorm.operators.typeutils.PendingRecordSerializer;
 import dev.streamnorm.state.RecordShape;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -20,11 +21,11 @@ import org.apache.flink.util.Collector;
  * timer per batch for that.
  *
  * <p>A key's open batch is two states: its records, in a list state that each record is appended to
- * ({@link #pendingRecords}), and a small {@link OpenBatch} (count, record length, timeout
- * deadline). The records are read once, when the batch closes; the record that fills a batch is not
- * stored at all. With RocksDB an append is a merge, so a record costs O(its own size) whatever the
- * batch size. The batch's moments and the running stats are computed and read only when it closes;
- * the batch and its timers are cleared then.
+ * ({@link #pendingRecords}; the first record is put, the others appended), and a small {@link
+ * OpenBatch} (count, record length, timeout deadline). The records are read once, when the batch
+ * closes; the record that fills a batch is not stored at all. With RocksDB an append is a merge, so
+ * a record costs O(its own size) whatever the batch size. The batch's moments and the running stats
+ * are computed and read only when it closes; the batch and its timers are cleared then.
  */
 final class CountBatchTrainFunction extends BatchTrainFunction {
     private static final long serialVersionUID = 1L;
@@ -40,7 +41,7 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
      */
     static ListStateDescriptor<FeatureRecord> pendingRecords() {
         return new ListStateDescriptor<>(
-                CountBatchTrainOperator.LEGACY_RECORDS, FeatureRecordTypeInfoFactory.TYPE_INFO);
+                CountBatchTrainOperator.LEGACY_RECORDS, PendingRecordSerializer.TYPE_INFO);
     }
 
     private transient ValueState<OpenBatch> open;
@@ -84,7 +85,14 @@ final class CountBatchTrainFunction extends BatchTrainFunction {
             records.add(record);
             close(ctx.getCurrentKey(), batch, records, shape, ctx.timerService(), out);
         } else {
-            pending.add(record);
+            if (first) {
+                // A put, not a merge: a RocksDB read of the batch stops at the put's level instead
+                // of looking for older entries in every level, which made closing many open batches
+                // (end of input, timeouts) take minutes with a million keys.
+                pending.update(List.of(record));
+            } else {
+                pending.add(record);
+            }
             open.update(batch);
         }
     }

@@ -80,12 +80,14 @@ final class CountBatchTrainOperator
 
     @Override
     public void endInput() throws Exception {
+        // Every open batch has a pending record. Walking the keys of the records, in the order
+        // RocksDB stores them, makes each batch's read hit the blocks the walk just loaded.
         this.<String>getKeyedStateBackend()
                 .applyToAllKeys(
                         VoidNamespace.INSTANCE,
                         VoidNamespaceSerializer.INSTANCE,
-                        CountBatchTrainFunction.openBatch(),
-                        (String key, ValueState<OpenBatch> batch) ->
+                        CountBatchTrainFunction.pendingRecords(),
+                        (String key, ListState<FeatureRecord> records) ->
                                 function.closeOpenBatch(key, timers, out));
         if (function.config.emitFinalStats()) {
             this.<String>getKeyedStateBackend()

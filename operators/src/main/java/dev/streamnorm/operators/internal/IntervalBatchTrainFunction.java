@@ -2,7 +2,7 @@ package dev.streamnorm.operators.internal;
 
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Normalization;
-import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
+import dev.streamnorm.operators.typeutils.PendingRecordSerializer;
 import dev.streamnorm.state.ChannelMoments;
 import dev.streamnorm.state.ChannelNormalizer;
 import dev.streamnorm.state.RecordShape;
@@ -49,7 +49,7 @@ final class IntervalBatchTrainFunction extends BatchTrainFunction {
                 getRuntimeContext()
                         .getListState(
                                 new ListStateDescriptor<>(
-                                        "pending-records", FeatureRecordTypeInfoFactory.TYPE_INFO));
+                                        "pending-records", PendingRecordSerializer.TYPE_INFO));
     }
 
     private long interval() {

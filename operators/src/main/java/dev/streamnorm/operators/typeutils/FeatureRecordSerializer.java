@@ -17,19 +17,24 @@ import org.apache.flink.types.StringValue;
  * <p>Format v1: {@code byte 1, string key, long timestamp, int n, double[n] values, int m, byte[m]
  * payload, origin (byte kind, then string name, int partition, long position unless kind is NONE)}.
  *
- * <p>Format v2 (current): v1 followed by {@code boolean hasStatsVersion, string statsVersion if
- * present}. v1 bytes (for example records pending in a train-mode savepoint) still read, without a
- * stats version.
+ * <p>Format v2: v1 followed by {@code boolean hasStatsVersion, string statsVersion if present}.
+ *
+ * <p>Format v3 (current): v2 followed by {@code int valuesStart, int valuesEnd}, the span of the
+ * values' text in the payload ({@link FeatureRecord#NO_SPAN} twice when not known). v1 and v2 bytes
+ * (for example records pending in a train-mode savepoint) still read, without a stats version or a
+ * span.
  */
-public final class FeatureRecordSerializer extends VersionedSerializer<FeatureRecord> {
+public class FeatureRecordSerializer extends VersionedSerializer<FeatureRecord> {
     private static final long serialVersionUID = 1L;
 
     /** The stateless shared instance. */
     public static final FeatureRecordSerializer INSTANCE = new FeatureRecordSerializer();
 
+    FeatureRecordSerializer() {}
+
     @Override
     public int currentVersion() {
-        return 2;
+        return 3;
     }
 
     @Override
@@ -49,18 +54,32 @@ public final class FeatureRecordSerializer extends VersionedSerializer<FeatureRe
 
     @Override
     protected void writeBody(FeatureRecord record, DataOutputView out) throws IOException {
+        writeFields(record, out);
+        OriginCodec.writeBytes(record.payload(), out);
+        writeTrailer(record, out, record.valuesStart(), record.valuesEnd());
+    }
+
+    /** Writes the fields before the payload: key, timestamp, values. */
+    static void writeFields(FeatureRecord record, DataOutputView out) throws IOException {
         StringValue.writeString(record.key(), out);
         out.writeLong(record.timestamp());
         double[] values = record.values();
         out.writeInt(values.length);
         DoubleArrays.write(values, out);
-        OriginCodec.writeBytes(record.payload(), out);
+    }
+
+    /** Writes the fields after the payload: origin, stats version, the values span given. */
+    static void writeTrailer(
+            FeatureRecord record, DataOutputView out, int valuesStart, int valuesEnd)
+            throws IOException {
         OriginCodec.write(record.origin(), out);
         String statsVersion = record.statsVersion();
         out.writeBoolean(statsVersion != null);
         if (statsVersion != null) {
             StringValue.writeString(statsVersion, out);
         }
+        out.writeInt(valuesStart);
+        out.writeInt(valuesEnd);
     }
 
     @Override
@@ -75,7 +94,14 @@ public final class FeatureRecordSerializer extends VersionedSerializer<FeatureRe
         byte[] payload = OriginCodec.readBytes(in);
         Origin origin = OriginCodec.read(in);
         String statsVersion = version >= 2 && in.readBoolean() ? StringValue.readString(in) : null;
-        return new FeatureRecord(key, timestamp, values, payload, origin, statsVersion);
+        int valuesStart = FeatureRecord.NO_SPAN;
+        int valuesEnd = FeatureRecord.NO_SPAN;
+        if (version >= 3) {
+            valuesStart = in.readInt();
+            valuesEnd = in.readInt();
+        }
+        return new FeatureRecord(
+                key, timestamp, values, payload, origin, statsVersion, valuesStart, valuesEnd);
     }
 
     @Override

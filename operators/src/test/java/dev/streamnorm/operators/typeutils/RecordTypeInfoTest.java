@@ -143,23 +143,77 @@ class RecordTypeInfoTest {
         assertThat(read(DeadLetterSerializer.INSTANCE, LETTER_V1)).isEqualTo(LETTER);
     }
 
+    /** Format v3: v2's body, then the values span (start, end; -1 twice when not known). */
+    private static final String RECORD_V3 =
+            "03" + RECORD_V2.substring(2) + "ffffffff" + "ffffffff"; // no span
+
+    private static final String RECORD_V3_WITH_VERSION =
+            "03" + RECORD_V2_WITH_VERSION.substring(2) + "ffffffff" + "ffffffff";
+
+    /** A v3 record with a span: payload {"values":[1.5]}, its values text at bytes 10 to 15. */
+    private static final String RECORD_V3_WITH_SPAN =
+            "03"
+                    + "02"
+                    + "6b" // key "k"
+                    + "0000000000000005" // timestamp 5
+                    + "00000001" // 1 value
+                    + "3ff8000000000000" // 1.5
+                    + "00000010"
+                    + hex("{\"values\":[1.5]}") // payload
+                    + "00" // origin kind NONE
+                    + "00" // no stats version
+                    + "0000000a" // values start 10
+                    + "0000000f"; // values end 15
+
+    private static final FeatureRecord RECORD_WITH_SPAN =
+            new FeatureRecord(
+                    "k",
+                    5L,
+                    new double[] {1.5},
+                    "{\"values\":[1.5]}".getBytes(StandardCharsets.UTF_8),
+                    Origin.none(),
+                    null,
+                    10,
+                    15);
+
     @Test
     void version2BytesAreStable() throws IOException {
-        assertThat(write(FeatureRecordSerializer.INSTANCE, RECORD)).isEqualTo(RECORD_V2);
         assertThat(read(FeatureRecordSerializer.INSTANCE, RECORD_V2)).isEqualTo(RECORD);
+        assertThat(read(FeatureRecordSerializer.INSTANCE, RECORD_V2_WITH_VERSION))
+                .isEqualTo(RECORD.withStatsVersion("v1"));
+    }
+
+    @Test
+    void version3BytesAreStable() throws IOException {
+        assertThat(write(FeatureRecordSerializer.INSTANCE, RECORD)).isEqualTo(RECORD_V3);
+        assertThat(read(FeatureRecordSerializer.INSTANCE, RECORD_V3)).isEqualTo(RECORD);
         FeatureRecord versioned = RECORD.withStatsVersion("v1");
         assertThat(write(FeatureRecordSerializer.INSTANCE, versioned))
-                .isEqualTo(RECORD_V2_WITH_VERSION);
-        assertThat(read(FeatureRecordSerializer.INSTANCE, RECORD_V2_WITH_VERSION))
+                .isEqualTo(RECORD_V3_WITH_VERSION);
+        assertThat(read(FeatureRecordSerializer.INSTANCE, RECORD_V3_WITH_VERSION))
                 .isEqualTo(versioned);
+        assertThat(write(FeatureRecordSerializer.INSTANCE, RECORD_WITH_SPAN))
+                .isEqualTo(RECORD_V3_WITH_SPAN);
+        assertThat(read(FeatureRecordSerializer.INSTANCE, RECORD_V3_WITH_SPAN))
+                .isEqualTo(RECORD_WITH_SPAN);
+    }
+
+    @Test
+    void aSpanOutsideThePayloadIsCorrupt() {
+        String outside = RECORD_V3_WITH_SPAN.replace("0000000f", "00000011"); // end 17 > 16 bytes
+        assertThatThrownBy(() -> read(FeatureRecordSerializer.INSTANCE, outside))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(
+                        "Corrupt FeatureRecord: values span [10, 17) outside a payload of 16"
+                                + " bytes");
     }
 
     @Test
     void aNewerOrCorruptFormatFailsWithAClearMessage() {
         assertThatThrownBy(
-                        () -> read(FeatureRecordSerializer.INSTANCE, "03" + RECORD_V1.substring(2)))
+                        () -> read(FeatureRecordSerializer.INSTANCE, "04" + RECORD_V1.substring(2)))
                 .isInstanceOf(IOException.class)
-                .hasMessage("Cannot read FeatureRecord: expected format version 1..2, actual 3");
+                .hasMessage("Cannot read FeatureRecord: expected format version 1..3, actual 4");
         assertThatThrownBy(() -> read(DeadLetterSerializer.INSTANCE, "00" + LETTER_V1.substring(2)))
                 .isInstanceOf(IOException.class)
                 .hasMessage("Cannot read DeadLetter: expected format version 1..1, actual 0");
