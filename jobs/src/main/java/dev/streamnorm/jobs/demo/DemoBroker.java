@@ -2,7 +2,6 @@ package dev.streamnorm.jobs.demo;
 
 import dev.streamnorm.jobs.io.KafkaPreflight;
 import dev.streamnorm.jobs.io.KafkaSettings;
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -47,17 +46,11 @@ public final class DemoBroker implements AutoCloseable {
         this.embedded = embedded;
     }
 
-    /** Starts the in-process broker (its storage formatter prints to System.out: silenced). */
+    /** Starts the in-process broker. */
     static DemoBroker embedded() throws Exception {
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
-        try {
-            EmbeddedKafka kafka = EmbeddedKafka.start();
-            return new DemoBroker(
-                    kafka.bootstrapServers(), KafkaSettings.none(), Duration.ofSeconds(30), kafka);
-        } finally {
-            System.setOut(original);
-        }
+        EmbeddedKafka kafka = EmbeddedKafka.start();
+        return new DemoBroker(
+                kafka.bootstrapServers(), KafkaSettings.none(), Duration.ofSeconds(30), kafka);
     }
 
     /**

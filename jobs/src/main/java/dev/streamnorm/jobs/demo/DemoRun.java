@@ -12,7 +12,6 @@ import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.state.RecordShape;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,7 +151,7 @@ public final class DemoRun {
         if (!kafka.settings().toProperties().isEmpty()) {
             say("Kafka client settings: " + kafka.settings());
         }
-        int restPort = freePort();
+        int restPort = EmbeddedKafka.freeLoopbackPort();
         JobConfig config = jobConfig(kafka);
         Configuration conf = LocalFlink.bindToLoopback(NormalizeJob.flinkConfiguration(config));
         conf.set(RestOptions.PORT, restPort);
@@ -401,12 +400,5 @@ public final class DemoRun {
     /** A fresh directory for the train job's savepoint. */
     private static String savepointDir() throws IOException {
         return Files.createTempDirectory("streamnorm-demo-savepoint-").toUri().toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket =
-                new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }
