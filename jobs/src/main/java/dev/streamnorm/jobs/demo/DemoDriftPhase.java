@@ -3,6 +3,7 @@ package dev.streamnorm.jobs.demo;
 import dev.streamnorm.jobs.io.Endpoint;
 import dev.streamnorm.jobs.pipeline.Delivery;
 import dev.streamnorm.jobs.pipeline.JobConfig;
+import dev.streamnorm.jobs.pipeline.LocalFlink;
 import dev.streamnorm.jobs.pipeline.NormalizeJob;
 import dev.streamnorm.jobs.report.DriftReportWriter;
 import dev.streamnorm.jobs.stats.SavepointStats;
@@ -78,8 +79,7 @@ final class DemoDriftPhase {
         produce(kafka, trainRecords);
         JobConfig config = jobConfig(kafka, learned.stats);
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        NormalizeJob.flinkConfiguration(config));
+                LocalFlink.environment(NormalizeJob.flinkConfiguration(config));
         NormalizeJob.run(env, config);
         Path report = settings.report.toAbsolutePath();
         DriftReportWriter.Summary summary =

@@ -2,11 +2,14 @@ package dev.streamnorm.jobs.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,5 +69,55 @@ class DemoLoopbackITCase {
                 .as("the Kafka broker's listeners among them")
                 .containsAll(kafkaPorts.stream().map(port -> "127.0.0.1:" + port).toList());
         assertThat(jobs).as("jobs the Web UI shows").isEqualTo(1);
+    }
+
+    /**
+     * A whole bounded demo, training and drift phase (each with its own local Flink): the sockets
+     * it listens on, sampled every 100 ms until it exits, are all on 127.0.0.1.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void everyPhaseOfABoundedDemoListensOnLoopbackOnly() throws Exception {
+        Path dir = BuildOutputs.runDirectory("demo-loopback-phases");
+        JvmProcess demo =
+                StreamnormProcess.start(
+                        processes,
+                        "demo",
+                        dir,
+                        List.of(
+                                "demo",
+                                "--records",
+                                "3000",
+                                "--keys",
+                                "2",
+                                "--drift-records",
+                                "3000",
+                                "--report",
+                                dir.resolve("report.html").toString()));
+        Set<String> seen = new TreeSet<>();
+        Set<String> whileDrifting = new TreeSet<>();
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        while (demo.isAlive()) {
+            assertThat(System.nanoTime()).as("the demo ends in time").isLessThan(deadline);
+            boolean drifting = demo.output().contains("drift phase:");
+            try {
+                List<String> listening = ListeningSockets.of(demo.pid());
+                seen.addAll(listening);
+                if (drifting && !demo.output().contains("drift report:")) {
+                    whileDrifting.addAll(listening);
+                }
+            } catch (IOException exited) {
+                // the process ended between the check and the reading of /proc
+            }
+            Thread.sleep(100);
+        }
+
+        assertThat(demo.awaitExit(Duration.ofSeconds(10)))
+                .as("exit code: " + demo.output())
+                .isZero();
+        assertThat(whileDrifting).as("addresses listened on during the drift phase").isNotEmpty();
+        assertThat(seen)
+                .as("addresses the demo listened on")
+                .allMatch(address -> address.startsWith("127.0.0.1:"));
     }
 }
