@@ -94,30 +94,62 @@ class DemoLoopbackITCase {
                                 "3000",
                                 "--report",
                                 dir.resolve("report.html").toString()));
-        Set<String> seen = new TreeSet<>();
         Set<String> whileDrifting = new TreeSet<>();
+        Set<String> seen = listeningUntilExit(demo, "drift phase:", "drift report:", whileDrifting);
+
+        assertThat(whileDrifting).as("addresses listened on during the drift phase").isNotEmpty();
+        assertThat(seen)
+                .as("addresses the demo listened on")
+                .allMatch(address -> address.startsWith("127.0.0.1:"));
+    }
+
+    /** {@code demo --sql}, sampled the same way. */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void theSqlDemoListensOnLoopbackOnly() throws Exception {
+        Path dir = BuildOutputs.runDirectory("demo-loopback-sql");
+        JvmProcess demo =
+                StreamnormProcess.start(
+                        processes,
+                        "demo",
+                        dir,
+                        List.of("demo", "--sql", "--records", "3000", "--keys", "2"));
+        Set<String> whileRunning = new TreeSet<>();
+        Set<String> seen =
+                listeningUntilExit(demo, "the SQL script", "the job finished", whileRunning);
+
+        assertThat(whileRunning).as("addresses listened on while the SQL job ran").isNotEmpty();
+        assertThat(seen)
+                .as("addresses the SQL demo listened on")
+                .allMatch(address -> address.startsWith("127.0.0.1:"));
+    }
+
+    /**
+     * The addresses {@code demo} listens on, sampled every 100 ms until it exits (with code 0);
+     * those sampled after its output shows {@code from} and before it shows {@code until} also go
+     * to {@code window}.
+     */
+    private static Set<String> listeningUntilExit(
+            JvmProcess demo, String from, String until, Set<String> window) throws Exception {
+        Set<String> seen = new TreeSet<>();
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         while (demo.isAlive()) {
             assertThat(System.nanoTime()).as("the demo ends in time").isLessThan(deadline);
-            boolean drifting = demo.output().contains("drift phase:");
+            boolean inWindow = demo.output().contains(from);
             try {
                 List<String> listening = ListeningSockets.of(demo.pid());
                 seen.addAll(listening);
-                if (drifting && !demo.output().contains("drift report:")) {
-                    whileDrifting.addAll(listening);
+                if (inWindow && !demo.output().contains(until)) {
+                    window.addAll(listening);
                 }
             } catch (IOException exited) {
                 // the process ended between the check and the reading of /proc
             }
             Thread.sleep(100);
         }
-
         assertThat(demo.awaitExit(Duration.ofSeconds(10)))
                 .as("exit code: " + demo.output())
                 .isZero();
-        assertThat(whileDrifting).as("addresses listened on during the drift phase").isNotEmpty();
-        assertThat(seen)
-                .as("addresses the demo listened on")
-                .allMatch(address -> address.startsWith("127.0.0.1:"));
+        return seen;
     }
 }
