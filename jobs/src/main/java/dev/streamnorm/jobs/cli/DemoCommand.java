@@ -1,9 +1,13 @@
 package dev.streamnorm.jobs.cli;
 
+import dev.streamnorm.jobs.demo.DemoBroker;
 import dev.streamnorm.jobs.demo.DemoRun;
 import dev.streamnorm.jobs.demo.SqlDemo;
+import dev.streamnorm.jobs.io.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +19,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Starts an in-process Kafka broker (KRaft) and a local Flink with its Web UI, produces"
+            "Starts an in-process Kafka broker (KRaft), or uses yours (--bootstrap-servers), and a"
+                    + " local Flink with its Web UI, produces"
                     + " synthetic feature vectors (keys with very different scales, drift, a few"
                     + " bad records), normalizes them exactly-once from Kafka to Kafka in train"
                     + " mode, and prints a summary. Then serves the learned stats in eval mode"
@@ -97,6 +102,34 @@ final class DemoCommand implements Callable<Integer> {
             description = "Where the drift phase writes its report (default: ${DEFAULT-VALUE})")
     Path report;
 
+    // ---- your own Kafka (README "The demo on your own Kafka") ----
+
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT[,...]",
+            description =
+                    "Run on this Kafka cluster instead of an in-process broker: creates the demo's"
+                            + " topics there if missing (they must hold no records)")
+    String bootstrapServers;
+
+    @Option(
+            names = "--kafka-property",
+            paramLabel = "K=V",
+            description =
+                    "Kafka client property for every client of the demo, e.g. SASL/SSL settings"
+                            + " (repeatable; with --bootstrap-servers)")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(
+            names = "--kafka-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            description =
+                    "How long to wait for the --bootstrap-servers before the demo starts (default:"
+                            + " ${DEFAULT-VALUE})")
+    Duration kafkaTimeout;
+
     @Option(
             names = "--sql",
             description =
@@ -114,11 +147,23 @@ final class DemoCommand implements Callable<Integer> {
                 || rate <= 0
                 || checkpointInterval.isZero()
                 || checkpointInterval.isNegative()
-                || driftRecords < 0) {
+                || driftRecords < 0
+                || kafkaTimeout.isZero()
+                || kafkaTimeout.isNegative()) {
             return ExitCodes.usageError(
                     spec,
-                    "--records, --keys, --features, --batch-size, --parallelism, --rate and"
-                            + " --checkpoint-interval must be positive, --drift-records >= 0");
+                    "--records, --keys, --features, --batch-size, --parallelism, --rate,"
+                            + " --checkpoint-interval and --kafka-timeout must be positive,"
+                            + " --drift-records >= 0");
+        }
+        if (bootstrapServers == null && !kafkaProperties.isEmpty()) {
+            return ExitCodes.usageError(
+                    spec,
+                    "--kafka-property needs --bootstrap-servers (the in-process broker takes none)");
+        }
+        if (sql && bootstrapServers != null) {
+            return ExitCodes.usageError(
+                    spec, "--sql runs on the in-process broker only: drop --bootstrap-servers");
         }
         if (sql) {
             return new SqlDemo(records, keys, features, parallelism, spec.commandLine().getOut())
@@ -138,8 +183,16 @@ final class DemoCommand implements Callable<Integer> {
                         rate,
                         driftRecords,
                         report);
-        return new DemoRun(settings, spec.commandLine().getOut()).run()
-                ? ExitCodes.OK
-                : ExitCodes.FAILED;
+        DemoRun demo = new DemoRun(settings, spec.commandLine().getOut());
+        DemoBroker broker;
+        try {
+            broker =
+                    demo.broker(bootstrapServers, new KafkaSettings(kafkaProperties), kafkaTimeout);
+        } catch (IllegalArgumentException e) {
+            return ExitCodes.usageError(spec, e.getMessage());
+        }
+        try (broker) {
+            return demo.run(broker) ? ExitCodes.OK : ExitCodes.FAILED;
+        }
     }
 }

@@ -1,9 +1,9 @@
 package dev.streamnorm.jobs.demo;
 
 import dev.streamnorm.jobs.io.Endpoint;
-import dev.streamnorm.jobs.io.KafkaSettings;
 import dev.streamnorm.jobs.pipeline.Delivery;
 import dev.streamnorm.jobs.pipeline.JobConfig;
+import dev.streamnorm.jobs.pipeline.LocalFlink;
 import dev.streamnorm.jobs.pipeline.NormalizeJob;
 import dev.streamnorm.jobs.report.DriftReportWriter;
 import dev.streamnorm.jobs.stats.SavepointStats;
@@ -37,6 +37,10 @@ final class DemoDriftPhase {
     static final String INPUT = "demo-live";
     static final String OUTPUT = "demo-live-normalized";
     static final String DRIFT = "demo-drift";
+
+    /** The topics of the phase (one partition each), created before the demo starts. */
+    static final String[] TOPICS = {INPUT, OUTPUT, DRIFT};
+
     static final double SHIFT_SIGMAS = 4.0;
     static final long EVENT_STEP_MS = 5;
     static final Duration INTERVAL = Duration.ofSeconds(10);
@@ -55,10 +59,10 @@ final class DemoDriftPhase {
     }
 
     /**
-     * Runs the phase on {@code kafka} with the stats of the train savepoint at {@code savepoint},
-     * then writes the report and prints the keys in alert.
+     * Runs the phase on {@code kafka} (its topics created) with the stats of the train savepoint at
+     * {@code savepoint}, then writes the report and prints the keys in alert.
      */
-    void run(EmbeddedKafka kafka, String savepoint, long trainRecords) throws Exception {
+    void run(DemoBroker kafka, String savepoint, long trainRecords) throws Exception {
         StatsFile learned =
                 SavepointStats.read(
                         savepoint, Normalization.OPERATOR_UID, new HashMapStateBackend());
@@ -72,18 +76,16 @@ final class DemoDriftPhase {
                         + " sigma halfway through "
                         + settings.driftRecords
                         + " records");
-        kafka.createTopics(1, INPUT, OUTPUT, DRIFT);
-        produce(kafka.bootstrapServers(), trainRecords);
-        JobConfig config = jobConfig(kafka.bootstrapServers(), learned.stats);
+        produce(kafka, trainRecords);
+        JobConfig config = jobConfig(kafka, learned.stats);
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        NormalizeJob.flinkConfiguration(config));
+                LocalFlink.environment(NormalizeJob.flinkConfiguration(config));
         NormalizeJob.run(env, config);
         Path report = settings.report.toAbsolutePath();
         DriftReportWriter.Summary summary =
                 DriftReportWriter.write(
                         "kafka://" + kafka.bootstrapServers() + "/" + DRIFT,
-                        KafkaSettings.none(),
+                        kafka.settings(),
                         Map.of(),
                         DriftSettings.DEFAULT_THRESHOLD,
                         DriftSettings.DEFAULT_PSI,
@@ -101,8 +103,8 @@ final class DemoDriftPhase {
         out.flush();
     }
 
-    private void produce(String bootstrap, long trainRecords) {
-        Properties props = DemoRun.producerProperties(bootstrap);
+    private void produce(DemoBroker kafka, long trainRecords) {
+        Properties props = DemoRun.producerProperties(kafka);
         DemoData data = new DemoData(settings.keys, settings.features, 42L);
         long start = System.currentTimeMillis();
         long half = settings.driftRecords / 2;
@@ -126,7 +128,7 @@ final class DemoDriftPhase {
         }
     }
 
-    private JobConfig jobConfig(String bootstrap, StatsTable learned) {
+    private JobConfig jobConfig(DemoBroker kafka, StatsTable learned) {
         Normalization eval =
                 Normalization.builder()
                         .setMode(Mode.EVAL)
@@ -134,7 +136,7 @@ final class DemoDriftPhase {
                         .setInitialStats(learned)
                         .setDrift(DriftSettings.defaults().withInterval(INTERVAL))
                         .build();
-        String base = "kafka://" + bootstrap + "/";
+        String base = "kafka://" + kafka.bootstrapServers() + "/";
         return new JobConfig(
                 "streamnorm demo drift",
                 Endpoint.parse(base + INPUT),
@@ -147,7 +149,7 @@ final class DemoDriftPhase {
                 null,
                 null,
                 settings.parallelism,
-                KafkaSettings.none(),
+                kafka.settings(),
                 "streamnorm-demo-drift",
                 JobConfig.StartingOffsets.EARLIEST,
                 true,

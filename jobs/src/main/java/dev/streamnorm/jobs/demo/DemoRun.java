@@ -11,9 +11,7 @@ import dev.streamnorm.jobs.pipeline.NormalizeJob;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.state.RecordShape;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +23,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.annotation.Nullable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -107,71 +106,105 @@ public final class DemoRun {
         this.summary = new FeatureSummary(settings.keys, settings.features);
     }
 
-    /** Runs the demo; returns whether every record came out exactly once. */
-    public boolean run() throws Exception {
-        say("starting an in-process Kafka broker (KRaft)...");
-        try (EmbeddedKafka kafka = quietly(EmbeddedKafka::start)) {
-            kafka.createTopics(4, INPUT, OUTPUT);
-            kafka.createTopics(1, DEAD_LETTERS);
-            say(
-                    "Kafka broker: "
-                            + kafka.bootstrapServers()
-                            + "  topics: "
-                            + INPUT
-                            + " -> "
-                            + OUTPUT
-                            + ", "
-                            + DEAD_LETTERS);
-            int restPort = freePort();
-            JobConfig config = jobConfig(kafka.bootstrapServers());
-            Configuration conf = LocalFlink.bindToLoopback(NormalizeJob.flinkConfiguration(config));
-            conf.set(RestOptions.PORT, restPort);
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-            env.setParallelism(settings.parallelism);
-            NormalizeJob.Outputs outputs =
-                    NormalizeJob.defineWorkflow(
-                            dev.streamnorm.jobs.io.Connectors.source(env, config), config);
-            dev.streamnorm.jobs.io.Connectors.sinkRecords(outputs.records, config);
-            dev.streamnorm.jobs.io.Connectors.sinkDeadLetters(outputs.deadLetters, config);
-            JobClient job = env.executeAsync(config.jobName);
-            say("Flink Web UI: http://127.0.0.1:" + restPort + "  (job " + job.getJobID() + ")");
-            say(
-                    "job: "
-                            + config.normalization.describe()
-                            + ", exactly-once, checkpoints every "
-                            + settings.checkpointInterval.toMillis()
-                            + " ms, parallelism "
-                            + settings.parallelism);
-            Thread producer = new Thread(() -> produce(kafka.bootstrapServers()), "demo-producer");
-            producer.setDaemon(true);
-            long start = System.nanoTime();
-            producer.start();
-            boolean complete;
-            boolean drift = settings.driftRecords > 0 && !settings.keepRunning;
-            String savepoint = null;
-            try {
-                complete = follow(kafka.bootstrapServers(), start);
-            } finally {
-                stopped = true;
-                if (drift) {
-                    savepoint =
-                            job.stopWithSavepoint(
-                                            false, savepointDir(), SavepointFormatType.CANONICAL)
-                                    .get();
-                } else {
-                    job.cancel().get();
-                }
-            }
-            printSummary(start);
-            if (drift && complete) {
-                new DemoDriftPhase(settings, out).run(kafka, savepoint, produced.get());
-            }
-            return complete;
+    /**
+     * Starts the in-process broker, or connects to the user's at {@code bootstrapServers} with
+     * {@code kafka}'s client settings; then creates the demo's topics there.
+     *
+     * @throws IllegalArgumentException one line (without secrets): the user's broker cannot be
+     *     reached, refuses the credentials, or has a demo topic that is not empty
+     */
+    public DemoBroker broker(
+            @Nullable String bootstrapServers, KafkaSettings kafka, Duration timeout)
+            throws Exception {
+        DemoBroker broker;
+        if (bootstrapServers == null) {
+            say("starting an in-process Kafka broker (KRaft)...");
+            broker = DemoBroker.embedded();
+        } else {
+            broker = DemoBroker.external(bootstrapServers, kafka, timeout);
         }
+        try {
+            broker.createTopics(4, INPUT, OUTPUT);
+            broker.createTopics(1, DEAD_LETTERS);
+            if (driftPhase()) {
+                broker.createTopics(1, DemoDriftPhase.TOPICS);
+            }
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
     }
 
-    private JobConfig jobConfig(String bootstrap) {
+    /** Runs the demo on {@code kafka}; returns whether every record came out exactly once. */
+    public boolean run(DemoBroker kafka) throws Exception {
+        say(
+                "Kafka broker: "
+                        + kafka.bootstrapServers()
+                        + (kafka.isExternal() ? " (yours)" : "")
+                        + "  topics: "
+                        + INPUT
+                        + " -> "
+                        + OUTPUT
+                        + ", "
+                        + DEAD_LETTERS);
+        if (!kafka.settings().toProperties().isEmpty()) {
+            say("Kafka client settings: " + kafka.settings());
+        }
+        int restPort = EmbeddedKafka.freeLoopbackPort();
+        JobConfig config = jobConfig(kafka);
+        Configuration conf = LocalFlink.bindToLoopback(NormalizeJob.flinkConfiguration(config));
+        conf.set(RestOptions.PORT, restPort);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        env.setParallelism(settings.parallelism);
+        NormalizeJob.Outputs outputs =
+                NormalizeJob.defineWorkflow(
+                        dev.streamnorm.jobs.io.Connectors.source(env, config), config);
+        dev.streamnorm.jobs.io.Connectors.sinkRecords(outputs.records, config);
+        dev.streamnorm.jobs.io.Connectors.sinkDeadLetters(outputs.deadLetters, config);
+        JobClient job = env.executeAsync(config.jobName);
+        say("Flink Web UI: http://127.0.0.1:" + restPort + "  (job " + job.getJobID() + ")");
+        say(
+                "job: "
+                        + config.normalization.describe()
+                        + ", exactly-once, checkpoints every "
+                        + settings.checkpointInterval.toMillis()
+                        + " ms, parallelism "
+                        + settings.parallelism);
+        Thread producer = new Thread(() -> produce(kafka), "demo-producer");
+        producer.setDaemon(true);
+        long start = System.nanoTime();
+        producer.start();
+        boolean complete;
+        boolean drift = driftPhase();
+        String savepoint = null;
+        try {
+            complete = follow(kafka, start);
+        } finally {
+            stopped = true;
+            if (drift) {
+                savepoint =
+                        job.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
+                                .get();
+            } else {
+                job.cancel().get();
+            }
+        }
+        printSummary(start);
+        if (drift && complete) {
+            new DemoDriftPhase(settings, out).run(kafka, savepoint, produced.get());
+        }
+        return complete;
+    }
+
+    /** Whether a drift phase follows the training. */
+    private boolean driftPhase() {
+        return settings.driftRecords > 0 && !settings.keepRunning;
+    }
+
+    private JobConfig jobConfig(DemoBroker kafka) {
+        String bootstrap = kafka.bootstrapServers();
         Normalization normalization =
                 Normalization.builder()
                         .setShape(RecordShape.vector(settings.features))
@@ -190,7 +223,7 @@ public final class DemoRun {
                 null,
                 null,
                 settings.parallelism,
-                KafkaSettings.none(),
+                kafka.settings(),
                 "streamnorm-demo",
                 JobConfig.StartingOffsets.EARLIEST,
                 false,
@@ -201,10 +234,9 @@ public final class DemoRun {
                 null);
     }
 
-    /** An idempotent producer of string keys and JSON values. */
-    static Properties producerProperties(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    /** An idempotent producer of string keys and JSON values to {@code kafka}. */
+    static Properties producerProperties(DemoBroker kafka) {
+        Properties props = kafka.clientProperties();
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -212,8 +244,8 @@ public final class DemoRun {
         return props;
     }
 
-    private void produce(String bootstrap) {
-        Properties props = producerProperties(bootstrap);
+    private void produce(DemoBroker kafka) {
+        Properties props = producerProperties(kafka);
         DemoData data = new DemoData(settings.keys, settings.features, 42L);
         long started = System.nanoTime();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
@@ -254,10 +286,10 @@ public final class DemoRun {
     }
 
     /** Follows the committed output until every produced record is accounted for. */
-    private boolean follow(String bootstrap, long start) throws IOException {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    private boolean follow(DemoBroker kafka, long start) throws IOException {
+        Properties props = kafka.clientProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "streamnorm-demo-reader");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(
@@ -368,27 +400,5 @@ public final class DemoRun {
     /** A fresh directory for the train job's savepoint. */
     private static String savepointDir() throws IOException {
         return Files.createTempDirectory("streamnorm-demo-savepoint-").toUri().toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket =
-                new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** Runs {@code action} with System.out silenced (the broker's formatter prints to it). */
-    private static <T> T quietly(ThrowingSupplier<T> action) throws Exception {
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
-        try {
-            return action.get();
-        } finally {
-            System.setOut(original);
-        }
-    }
-
-    private interface ThrowingSupplier<T> {
-        T get() throws Exception;
     }
 }

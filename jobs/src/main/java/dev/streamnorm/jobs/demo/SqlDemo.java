@@ -2,6 +2,7 @@ package dev.streamnorm.jobs.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamnorm.jobs.pipeline.LocalFlink;
 import dev.streamnorm.sql.SqlRunner;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,8 +61,7 @@ public final class SqlDemo {
             out.flush();
             Configuration conf = new Configuration();
             conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StreamExecutionEnvironment env = LocalFlink.environment(conf);
             long start = System.nanoTime();
             new SqlRunner(StreamTableEnvironment.create(env)).run(script);
             out.printf("[demo] the job finished in %.1f s%n", (System.nanoTime() - start) / 1e9);

@@ -4,6 +4,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The network settings of a Flink that runs inside the streamnorm process (a local run, the demo):
@@ -25,5 +27,17 @@ public final class LocalFlink {
         conf.set(TaskManagerOptions.BIND_HOST, LOOPBACK);
         conf.set(TaskManagerOptions.HOST, LOOPBACK);
         return conf;
+    }
+
+    /**
+     * The environment for {@code conf}: the cluster's under {@code flink run}, else a Flink in this
+     * process whose servers listen on the loopback address only.
+     */
+    public static StreamExecutionEnvironment environment(Configuration conf) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        if (env instanceof LocalStreamEnvironment) {
+            return StreamExecutionEnvironment.createLocalEnvironment(bindToLoopback(conf));
+        }
+        return env;
     }
 }

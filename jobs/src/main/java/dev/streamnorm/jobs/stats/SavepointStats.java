@@ -1,5 +1,6 @@
 package dev.streamnorm.jobs.stats;
 
+import dev.streamnorm.jobs.pipeline.LocalFlink;
 import dev.streamnorm.operators.LayerSettings;
 import dev.streamnorm.operators.NormalizationState;
 import dev.streamnorm.operators.StatsFile;
@@ -130,13 +131,14 @@ public final class SavepointStats {
 
     /**
      * The environment of the State Processor API jobs: one subtask, and plain snapshot files (the
-     * writer cannot bootstrap state through file merging or the changelog backend).
+     * writer cannot bootstrap state through file merging or the changelog backend); run locally, on
+     * loopback only.
      */
     static StreamExecutionEnvironment environment() {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.FILE_MERGING_ENABLED, false);
         conf.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = LocalFlink.environment(conf);
         env.setParallelism(1);
         return env;
     }

@@ -118,6 +118,13 @@ final class SaslSslSecurity {
                 "ssl.truststore.password=" + truststorePassword);
     }
 
+    /** {@code userPasswords} and every password of this security: what no run may write. */
+    List<String> secrets(String... userPasswords) {
+        List<String> secrets = new ArrayList<>(List.of(userPasswords));
+        secrets.addAll(List.of(adminPassword, truststorePassword, keystorePassword));
+        return secrets;
+    }
+
     /** Arguments of {@code StorageTool format} that store the admin's SCRAM credential. */
     List<String> formatArguments() {
         return List.of(

@@ -137,13 +137,7 @@ class SecuredKafkaITCase {
                 runs,
                 "truststore");
 
-        List<String> secrets =
-                List.of(
-                        password,
-                        wrongPassword,
-                        security.adminPassword,
-                        security.truststorePassword,
-                        security.keystorePassword);
+        List<String> secrets = security.secrets(password, wrongPassword);
         assertThat(filesContaining(runs, secrets))
                 .as("files the runs wrote that contain a password")
                 .isEmpty();
@@ -182,7 +176,7 @@ class SecuredKafkaITCase {
         return args;
     }
 
-    private static List<String> kafkaProperties(Map<String, String> client) {
+    static List<String> kafkaProperties(Map<String, String> client) {
         List<String> args = new ArrayList<>();
         client.forEach((k, v) -> args.addAll(List.of("--kafka-property", k + "=" + v)));
         return args;
@@ -249,25 +243,11 @@ class SecuredKafkaITCase {
             throws Exception {
         String name = args.get(args.indexOf("--group-id") + 1);
         args.addAll(List.of("--kafka-timeout", "20s"));
-        long start = System.nanoTime();
-        JvmProcess run = StreamnormProcess.start(processes, name, runs, args);
-        int exit = run.awaitExit(FAIL_FAST);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        String output = run.output();
-        System.out.printf(
-                Locale.ROOT,
-                "secured kafka: %s: exit %d after %.1f s: %s",
-                name,
-                exit,
-                seconds,
-                output);
-        assertThat(exit).as("exit code with a %s: %s", name, output).isEqualTo(2);
-        assertThat(output.lines()).as("what the run printed with a %s", name).hasSize(1);
-        assertThat(output).contains(what);
+        StreamnormProcess.assertFailsWithOneLine(processes, name, runs, args, what, FAIL_FAST);
     }
 
     /** The files under {@code dir} that contain one of {@code secrets}. */
-    private static List<String> filesContaining(Path dir, List<String> secrets) throws IOException {
+    static List<String> filesContaining(Path dir, List<String> secrets) throws IOException {
         List<String> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
