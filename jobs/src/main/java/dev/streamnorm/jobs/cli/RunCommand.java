@@ -327,6 +327,8 @@ final class RunCommand implements Callable<Integer> {
 
     @CommandLine.Mixin ScalerOptions scalerOptions = new ScalerOptions();
 
+    @CommandLine.Mixin BackpressureOptions backpressureOptions = new BackpressureOptions();
+
     @Option(
             names = "--kafka-timeout",
             paramLabel = "DURATION",
@@ -402,7 +404,9 @@ final class RunCommand implements Callable<Integer> {
 
     /** Parses and validates every option; file contents are read here too. */
     JobConfig jobConfig() {
-        return endpointsAndLayer().withMaxRecordBytes(maxRecordBytes);
+        return endpointsAndLayer()
+                .withMaxRecordBytes(maxRecordBytes)
+                .withBackpressure(backpressureOptions.settings());
     }
 
     private JobConfig endpointsAndLayer() {

@@ -92,6 +92,7 @@ public final class NormalizeJob {
         conf.set(
                 CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
                 CheckpointingMode.EXACTLY_ONCE);
+        config.backpressure().applyTo(conf);
         conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend);
         if (config.checkpointDir != null) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir);
