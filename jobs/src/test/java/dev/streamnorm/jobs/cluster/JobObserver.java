@@ -29,14 +29,16 @@ final class JobObserver {
     /** One poll: wall-clock time, messages decoded, heap used, backpressure of the source. */
     record Sample(long millis, long recordsIn, long heapUsed, String backpressure) {}
 
-    /** A completed checkpoint as the REST API reports it. */
+    /**
+     * A completed checkpoint as the REST API reports it; {@code persistedInFlight} are the bytes of
+     * buffered records it stored, where its barriers overtook them (unaligned).
+     */
     record Checkpoint(
             long id,
             long triggerMillis,
             long durationMillis,
             long stateSize,
-            long persistedInFlight,
-            boolean unaligned) {}
+            long persistedInFlight) {}
 
     private final int metricsPort;
     private final FlinkRest rest;
@@ -113,8 +115,7 @@ final class JobObserver {
                                     c.path("trigger_timestamp").asLong(),
                                     c.path("end_to_end_duration").asLong(),
                                     c.path("state_size").asLong(),
-                                    c.path("persisted_data").asLong(),
-                                    c.path("is_unaligned").asBoolean()));
+                                    c.path("persisted_data").asLong()));
                 }
             }
             return true;
