@@ -66,7 +66,7 @@ public final class JobConfig implements Serializable {
      */
     private int maxRecordBytes = RecordLimits.DEFAULT_MAX_RECORD_BYTES;
 
-    /** Unaligned checkpoints and buffer debloating ({@code --unaligned-checkpoints}, ...). */
+    /** Unaligned checkpoints and buffer debloating ({@code --no-unaligned-checkpoints}, ...). */
     private CheckpointsUnderBackpressure backpressure = CheckpointsUnderBackpressure.DEFAULT;
 
     /** The default of {@link #statsUpdatesIdle}. */
