@@ -13,10 +13,6 @@ import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.operators.StatsFile;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,15 +130,7 @@ class MetricsScrapeITCase {
     }
 
     private static String scrape(int port) throws Exception {
-        HttpResponse<String> response =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(
-                                                URI.create("http://127.0.0.1:" + port + "/metrics"))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return response.body();
+        return PrometheusScrape.scrape(port);
     }
 
     /** The metrics, or nothing while the endpoint is not up yet. */
@@ -156,12 +144,6 @@ class MetricsScrapeITCase {
 
     /** The sum over every series (operator, subtask) of the streamnorm metric {@code name}. */
     private static double sum(String metrics, String name) {
-        double sum = 0;
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith(OPERATOR + name + "{")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
+        return PrometheusScrape.sum(metrics, OPERATOR + name);
     }
 }

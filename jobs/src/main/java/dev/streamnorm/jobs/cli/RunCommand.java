@@ -328,6 +328,8 @@ final class RunCommand implements Callable<Integer> {
 
     @CommandLine.Mixin ScalerOptions scalerOptions = new ScalerOptions();
 
+    @CommandLine.Mixin BackpressureOptions backpressureOptions = new BackpressureOptions();
+
     @Option(
             names = "--kafka-timeout",
             paramLabel = "DURATION",
@@ -403,7 +405,9 @@ final class RunCommand implements Callable<Integer> {
 
     /** Parses and validates every option; file contents are read here too. */
     JobConfig jobConfig() {
-        return endpointsAndLayer().withMaxRecordBytes(maxRecordBytes);
+        return endpointsAndLayer()
+                .withMaxRecordBytes(maxRecordBytes)
+                .withBackpressure(backpressureOptions.settings());
     }
 
     private JobConfig endpointsAndLayer() {

@@ -66,6 +66,9 @@ public final class JobConfig implements Serializable {
      */
     private int maxRecordBytes = RecordLimits.DEFAULT_MAX_RECORD_BYTES;
 
+    /** Unaligned checkpoints and buffer debloating ({@code --no-unaligned-checkpoints}, ...). */
+    private CheckpointsUnderBackpressure backpressure = CheckpointsUnderBackpressure.DEFAULT;
+
     /** The default of {@link #statsUpdatesIdle}. */
     public static final Duration DEFAULT_STATS_UPDATES_IDLE = Duration.ofSeconds(1);
 
@@ -173,6 +176,20 @@ public final class JobConfig implements Serializable {
     /** The size over which a message is a {@code too-large} dead letter, in bytes. */
     public int maxRecordBytes() {
         return maxRecordBytes;
+    }
+
+    /**
+     * Sets how checkpoints get through backpressure (default {@link
+     * CheckpointsUnderBackpressure#DEFAULT}) while the configuration is built; returns this.
+     */
+    public JobConfig withBackpressure(CheckpointsUnderBackpressure backpressure) {
+        this.backpressure = checkNotNull(backpressure, "backpressure");
+        return this;
+    }
+
+    /** How checkpoints get through backpressure. */
+    public CheckpointsUnderBackpressure backpressure() {
+        return backpressure;
     }
 
     /**

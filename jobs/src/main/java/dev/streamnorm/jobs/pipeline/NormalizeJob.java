@@ -93,6 +93,7 @@ public final class NormalizeJob {
         conf.set(
                 CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
                 CheckpointingMode.EXACTLY_ONCE);
+        config.backpressure().applyTo(conf);
         conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend);
         // Many keys' pending records outgrow the block cache of RocksDB's share of managed memory;
         // whole index blocks then leave the cache and every read of a batch reloads them.
