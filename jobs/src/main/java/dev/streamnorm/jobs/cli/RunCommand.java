@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.annotation.Nullable;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -387,14 +386,7 @@ final class RunCommand implements Callable<Integer> {
         if (metricsPort != null) {
             PrometheusMetrics.configure(flinkConf, metricsPort);
         }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
-        if (env instanceof LocalStreamEnvironment) {
-            // Flink runs in this process: its servers listen on loopback only.
-            env =
-                    StreamExecutionEnvironment.createLocalEnvironment(
-                            LocalFlink.bindToLoopback(flinkConf));
-        }
+        StreamExecutionEnvironment env = LocalFlink.environment(flinkConf);
         try {
             NormalizeJob.run(env, config);
             return ExitCodes.OK;

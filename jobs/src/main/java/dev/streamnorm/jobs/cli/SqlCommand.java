@@ -1,5 +1,6 @@
 package dev.streamnorm.jobs.cli;
 
+import dev.streamnorm.jobs.pipeline.LocalFlink;
 import dev.streamnorm.sql.SqlRunner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,8 +93,7 @@ final class SqlCommand implements Callable<Integer> {
         if (parallelism < 1) {
             return ExitCodes.usageError(spec, "--parallelism must be positive, got " + parallelism);
         }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(configuration());
+        StreamExecutionEnvironment env = LocalFlink.environment(configuration());
         try {
             new SqlRunner(StreamTableEnvironment.create(env)).run(sql);
             return ExitCodes.OK;
