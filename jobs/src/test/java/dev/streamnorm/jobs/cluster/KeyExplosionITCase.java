@@ -27,14 +27,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * of the run's first TTL, when no key can have expired yet: the state's growth per key seen between
  * the first and the last of them.
  *
- * <p>{@code mvn verify} runs 800,000 keys with a TTL of 4 s; the {@code overload} profile ({@code
- * -Poverload}) sets {@code streamnorm.overload.keys} to 10 million and {@code
- * streamnorm.overload.ttl-seconds} to 10 (README "Overload").
+ * <p>{@code mvn verify} runs 2 million keys with a TTL of 3 s (enough checkpoints after two TTLs on
+ * a fast machine too); the {@code overload} profile ({@code -Poverload}) sets {@code
+ * streamnorm.overload.keys} to 10 million and {@code streamnorm.overload.ttl-seconds} to 10 (README
+ * "Overload").
  */
 class KeyExplosionITCase {
-    private static final long KEYS = Long.getLong("streamnorm.overload.keys", 800_000);
+    private static final long KEYS = Long.getLong("streamnorm.overload.keys", 2_000_000);
     private static final Duration TTL =
-            Duration.ofSeconds(Long.getLong("streamnorm.overload.ttl-seconds", 4));
+            Duration.ofSeconds(Long.getLong("streamnorm.overload.ttl-seconds", 3));
     private static final int FEATURES = 2;
 
     /**
