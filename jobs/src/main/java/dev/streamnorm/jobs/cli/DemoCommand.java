@@ -120,15 +120,7 @@ final class DemoCommand implements Callable<Integer> {
                             + " (repeatable; with --bootstrap-servers)")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
-    @Option(
-            names = "--kafka-timeout",
-            paramLabel = "DURATION",
-            defaultValue = "30s",
-            converter = DurationConverter.class,
-            description =
-                    "How long to wait for the --bootstrap-servers before the demo starts (default:"
-                            + " ${DEFAULT-VALUE})")
-    Duration kafkaTimeout;
+    @CommandLine.Mixin KafkaTimeoutOption kafkaTimeout = new KafkaTimeoutOption();
 
     @Option(
             names = "--sql",
@@ -148,8 +140,8 @@ final class DemoCommand implements Callable<Integer> {
                 || checkpointInterval.isZero()
                 || checkpointInterval.isNegative()
                 || driftRecords < 0
-                || kafkaTimeout.isZero()
-                || kafkaTimeout.isNegative()) {
+                || kafkaTimeout.kafkaTimeout.isZero()
+                || kafkaTimeout.kafkaTimeout.isNegative()) {
             return ExitCodes.usageError(
                     spec,
                     "--records, --keys, --features, --batch-size, --parallelism, --rate,"
@@ -187,7 +179,10 @@ final class DemoCommand implements Callable<Integer> {
         DemoBroker broker;
         try {
             broker =
-                    demo.broker(bootstrapServers, new KafkaSettings(kafkaProperties), kafkaTimeout);
+                    demo.broker(
+                            bootstrapServers,
+                            new KafkaSettings(kafkaProperties),
+                            kafkaTimeout.kafkaTimeout);
         } catch (IllegalArgumentException e) {
             return ExitCodes.usageError(spec, e.getMessage());
         }

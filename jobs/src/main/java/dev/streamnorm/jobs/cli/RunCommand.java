@@ -1,7 +1,5 @@
 package dev.streamnorm.jobs.cli;
 
-import static org.apache.flink.util.Preconditions.checkArgument;
-
 import dev.streamnorm.jobs.codec.RecordLimits;
 import dev.streamnorm.jobs.io.Endpoint;
 import dev.streamnorm.jobs.io.KafkaSettings;
@@ -329,15 +327,7 @@ final class RunCommand implements Callable<Integer> {
 
     @CommandLine.Mixin BackpressureOptions backpressureOptions = new BackpressureOptions();
 
-    @Option(
-            names = "--kafka-timeout",
-            paramLabel = "DURATION",
-            defaultValue = "30s",
-            converter = DurationConverter.class,
-            description =
-                    "How long to wait for a Kafka broker before the job starts (default:"
-                            + " ${DEFAULT-VALUE})")
-    Duration kafkaTimeout;
+    @CommandLine.Mixin KafkaTimeoutOption kafkaTimeout = new KafkaTimeoutOption();
 
     @Option(
             names = "--restart-attempts",
@@ -373,13 +363,10 @@ final class RunCommand implements Callable<Integer> {
         Configuration flinkConf;
         try {
             config = jobConfig();
-            checkArgument(
-                    !kafkaTimeout.isNegative() && !kafkaTimeout.isZero(),
-                    "--kafka-timeout must be positive, got %s",
-                    kafkaTimeout);
+            Duration timeout = kafkaTimeout.timeout();
             flinkConf = NormalizeJob.flinkConfiguration(config);
             RestartPolicy.apply(flinkConf, restartAttempts);
-            Preflight.check(config, kafkaTimeout);
+            Preflight.check(config, timeout);
         } catch (IllegalArgumentException e) {
             return ExitCodes.usageError(spec, e.getMessage());
         }
