@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * one line at ERROR (the launcher shows streamnorm's errors on stderr). Such a transaction holds
  * the output of a completed checkpoint; the broker has aborted it, most often because the job was
  * down (or could not reach the broker) for longer than {@code --transaction-timeout}, so its
- * records are missing from the output and the job will not write them again. The broker answers
- * the same way when a restored job commits again a transaction that was committed before the
- * restart (nothing is missing then); the committer cannot tell the two apart, so the line says so.
+ * records are missing from the output and the job will not write them again. The broker answers the
+ * same way when a restored job commits again a transaction that was committed before the restart
+ * (nothing is missing then); the committer cannot tell the two apart, so the line says so.
  */
 final class TransactionReportingCommitter implements Committer<KafkaCommittable> {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionReportingCommitter.class);
