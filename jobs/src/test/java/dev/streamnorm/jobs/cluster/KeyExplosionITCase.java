@@ -27,15 +27,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * of the run's first TTL, when no key can have expired yet: the state's growth per key seen between
  * the first and the last of them.
  *
- * <p>{@code mvn verify} runs 2 million keys with a TTL of 2 s (enough checkpoints after two TTLs on
+ * <p>{@code mvn verify} runs 3 million keys with a TTL of 4 s (enough checkpoints after two TTLs on
  * a fast machine too); the {@code overload} profile ({@code -Poverload}) sets {@code
  * streamnorm.overload.keys} to 10 million and {@code streamnorm.overload.ttl-seconds} to 10 (README
  * "Overload").
  */
 class KeyExplosionITCase {
-    private static final long KEYS = Long.getLong("streamnorm.overload.keys", 2_000_000);
+    private static final long KEYS = Long.getLong("streamnorm.overload.keys", 3_000_000);
     private static final Duration TTL =
-            Duration.ofSeconds(Long.getLong("streamnorm.overload.ttl-seconds", 2));
+            Duration.ofSeconds(Long.getLong("streamnorm.overload.ttl-seconds", 4));
     private static final int FEATURES = 2;
 
     /**
