@@ -27,13 +27,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * of the run's first TTL, when no key can have expired yet: the state's growth per key seen between
  * the first and the last of them.
  *
- * <p>{@code mvn verify} runs 3 million keys with a TTL of 4 s (enough checkpoints after two TTLs on
- * a fast machine too); the {@code overload} profile ({@code -Poverload}) sets {@code
+ * <p>{@code mvn verify} runs 6 million keys with a TTL of 4 s (at least 7 TTLs long, even at
+ * 200,000 records/s); the {@code overload} profile ({@code -Poverload}) sets {@code
  * streamnorm.overload.keys} to 10 million and {@code streamnorm.overload.ttl-seconds} to 10 (README
  * "Overload").
  */
 class KeyExplosionITCase {
-    private static final long KEYS = Long.getLong("streamnorm.overload.keys", 3_000_000);
+    private static final long KEYS = Long.getLong("streamnorm.overload.keys", 6_000_000);
     private static final Duration TTL =
             Duration.ofSeconds(Long.getLong("streamnorm.overload.ttl-seconds", 4));
     private static final int FEATURES = 2;
