@@ -48,12 +48,14 @@ final class GlobalScopeJob {
         GLOBAL,
         ONE_KEY,
         /**
-         * Keyed scope over {@link #KEYS} keys: the same pipeline without a global exchange, meant
-         * as the floor of what parallelism 2 can gain on this machine (not compared for equal
-         * outputs; its batches wait for the watermark, so the faster source's records pile up).
+         * Keyed scope over {@link #KEYS} keys: the same pipeline without a global exchange (not
+         * compared for equal outputs; its batches wait for the watermark, so the faster source's
+         * records pile up: not a floor).
          */
         KEYED,
-        /** An experiment bounding a fused design (local statistics; see FusedLocalBound). */
+        /**
+         * The floor of global scope's scaling: local statistics, no coordinator (FusedLocalBound).
+         */
         FUSED_BOUND
     }
 
