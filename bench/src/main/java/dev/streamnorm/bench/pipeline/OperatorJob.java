@@ -39,8 +39,10 @@ final class OperatorJob {
 
     final int keys;
     final int features;
-    // Null: the reference pipeline, keyBy and a pass-through function without state.
+    // Null: a reference pipeline, keyBy and then train mode in a HashMap (heapMapWork) or a
+    // pass-through, both without Flink state.
     @Nullable final Mode mode;
+    final boolean heapMapWork;
     final String backend;
     final int parallelism;
     final boolean objectReuse;
@@ -52,6 +54,25 @@ final class OperatorJob {
             String backend,
             int parallelism,
             boolean objectReuse) {
+        this(keys, features, mode, backend, parallelism, objectReuse, false);
+    }
+
+    /** A reference pipeline: keyBy, then {@link HeapMapTrainOperator} or a pass-through. */
+    static OperatorJob reference(
+            int keys, int features, int parallelism, boolean objectReuse, boolean heapMapWork) {
+        return new OperatorJob(
+                keys, features, null, "hashmap", parallelism, objectReuse, heapMapWork);
+    }
+
+    private OperatorJob(
+            int keys,
+            int features,
+            @Nullable Mode mode,
+            String backend,
+            int parallelism,
+            boolean objectReuse,
+            boolean heapMapWork) {
+        this.heapMapWork = heapMapWork;
         this.keys = keys;
         this.features = features;
         this.mode = mode;
@@ -112,6 +133,19 @@ final class OperatorJob {
                                 new GenerateRecords(keys, features),
                                 FeatureRecordTypeInfoFactory.TYPE_INFO)
                         .name("generate records");
+        if (mode == null && heapMapWork) {
+            Normalization train =
+                    Normalization.builder()
+                            .setMode(Mode.TRAIN)
+                            .setShape(RecordShape.vector(features))
+                            .setBatchSize(BATCH_SIZE)
+                            .build();
+            return input.keyBy(FeatureRecord::key, Types.STRING)
+                    .transform(
+                            "train in a HashMap",
+                            FeatureRecordTypeInfoFactory.TYPE_INFO,
+                            new HeapMapTrainOperator(train));
+        }
         if (mode == null) {
             return input.keyBy(FeatureRecord::key, Types.STRING)
                     .process(new PassThrough(), FeatureRecordTypeInfoFactory.TYPE_INFO)
