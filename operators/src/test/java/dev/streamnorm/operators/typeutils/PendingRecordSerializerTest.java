@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Origin;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
 import org.junit.jupiter.api.Test;
 
 /** The pending-records serializer: values text left out, every older format read. */
@@ -49,6 +51,31 @@ class PendingRecordSerializerTest {
         assertThat(bytes.length).isEqualTo(full - (END - START) + 2);
         // Stored again, it stays as it is.
         assertThat(write(PendingRecordSerializer.INSTANCE, read)).isEqualTo(bytes);
+    }
+
+    @Test
+    void aCheckpointStreamGetsTheSameBytes() throws IOException {
+        // Checkpoints of the heap backend write through a DataOutputStream; keys and origins
+        // with characters past one byte included.
+        FeatureRecord wide =
+                new FeatureRecord(
+                        "capteur-é-€",
+                        9L,
+                        new double[] {0.25},
+                        PAYLOAD.getBytes(StandardCharsets.UTF_8),
+                        Origin.kafka("entrées-🙂", 2, 41L),
+                        null,
+                        START,
+                        END);
+        for (FeatureRecord record : new FeatureRecord[] {RECORD, wide}) {
+            ByteArrayOutputStream stream = new ByteArrayOutputStream();
+            PendingRecordSerializer.INSTANCE.serialize(
+                    record, new DataOutputViewStreamWrapper(stream));
+            assertThat(stream.toByteArray())
+                    .isEqualTo(write(PendingRecordSerializer.INSTANCE, record));
+            assertThat(read(PendingRecordSerializer.INSTANCE, stream.toByteArray()).key())
+                    .isEqualTo(record.key());
+        }
     }
 
     @Test

@@ -1,9 +1,11 @@
 package dev.streamnorm.state.typeutils;
 
+import java.io.DataOutputStream;
 import java.io.IOException;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
@@ -32,6 +34,17 @@ public abstract class VersionedSerializer<T> extends TypeSerializer<T> {
 
     @Override
     public final void serialize(T value, DataOutputView out) throws IOException {
+        if (out instanceof DataOutputStream) {
+            // A stream, as checkpoints and savepoints write: each of its single-byte writes takes a
+            // lock, and strings go out one char at a time. The value is written to memory first
+            // and handed over in one call; the bytes are the same.
+            DataOutputSerializer buffer = StreamBuffer.take();
+            buffer.writeByte(currentVersion());
+            writeBody(value, buffer);
+            out.write(buffer.getSharedBuffer(), 0, buffer.length());
+            StreamBuffer.release(buffer);
+            return;
+        }
         out.writeByte(currentVersion());
         writeBody(value, out);
     }

@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.streamnorm.state.ChannelMoments;
 import dev.streamnorm.state.ExponentialMoments;
 import dev.streamnorm.state.RunningStats;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.Arrays;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,6 +53,25 @@ class VersionedSerializerTest {
         assertThatThrownBy(() -> serializer.copy(new DataInputDeserializer(bytes), target))
                 .isInstanceOf(IOException.class)
                 .hasMessage(message);
+    }
+
+    @Test
+    void streamGetsTheBytesWrittenToMemoryWhateverTheValueSize() throws IOException {
+        RunningStats small = RunningStats.of(new double[] {1.5, -2.0}, new double[] {0.25, 4.0}, 3);
+        // Over a MiB: the thread's buffer grows for it and is dropped after.
+        double[] many = new double[100_000];
+        Arrays.setAll(many, i -> i * 0.5 + 0.125);
+        RunningStats large = RunningStats.of(many, many.clone(), 9);
+        for (RunningStats stats : Arrays.asList(small, large, small)) {
+            ByteArrayOutputStream stream = new ByteArrayOutputStream();
+            DataOutputViewStreamWrapper out = new DataOutputViewStreamWrapper(stream);
+            RunningStatsSerializer.INSTANCE.serialize(stats, out);
+            RunningStatsSerializer.INSTANCE.serialize(stats, out);
+            byte[] once = serialize(RunningStatsSerializer.INSTANCE, stats);
+            byte[] twice = Arrays.copyOf(once, 2 * once.length);
+            System.arraycopy(once, 0, twice, once.length, once.length);
+            assertThat(stream.toByteArray()).isEqualTo(twice);
+        }
     }
 
     @Test
