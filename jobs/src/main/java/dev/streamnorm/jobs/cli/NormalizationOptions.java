@@ -141,12 +141,18 @@ final class NormalizationOptions {
     boolean emitStatsVersion;
 
     /**
-     * A builder set up by these options and {@code scalerOptions}; the stats, affine and align-to
-     * files are read here.
+     * A builder set up by these options and the mixins that complete the norm; the stats, affine
+     * and align-to files are read here.
      *
+     * @param statsFromSavepoint whether the job resumes from a savepoint (eval mode may then go
+     *     without a stats file)
      * @throws IllegalArgumentException on a bad option or file
      */
-    NormalizationBuilder builder(ScalerOptions scalerOptions) {
+    NormalizationBuilder builder(
+            ScalerOptions scalerOptions,
+            StatsScopeOptions statsScope,
+            DriftOptions driftOptions,
+            boolean statsFromSavepoint) {
         Norm normalizer =
                 norm != null
                         ? EnumOption.valueOf(Norm.class, norm, "--norm")
@@ -180,8 +186,12 @@ final class NormalizationOptions {
                 .setMomentum(momentum == null ? null : Momentum.parse(momentum))
                 .setEps(epsilon)
                 .setGroups(groups)
+                .setStatsFromSavepoint(statsFromSavepoint)
+                .setStateTtl(statsScope.stateTtl)
+                .setScope(statsScope.scope())
                 .setEmitFinalStats(statsOut != null)
-                .setEmitStatsVersion(emitStatsVersion);
+                .setEmitStatsVersion(emitStatsVersion)
+                .setDrift(driftOptions.settings());
         if (affineTransform != null) {
             normalization.setAffine(affineTransform);
         }

@@ -108,12 +108,8 @@ final class RunCommand implements Callable<Integer> {
     JobConfig jobConfig() {
         runtime.checkMetricsPort();
         NormalizationBuilder normalization =
-                normalizationOptions
-                        .builder(scalerOptions)
-                        .setStatsFromSavepoint(runtime.resumes())
-                        .setStateTtl(statsScope.stateTtl)
-                        .setScope(statsScope.scope())
-                        .setDrift(driftOptions.settings());
+                normalizationOptions.builder(
+                        scalerOptions, statsScope, driftOptions, runtime.resumes());
         return new JobConfig(
                         jobName,
                         endpoints.input(),
