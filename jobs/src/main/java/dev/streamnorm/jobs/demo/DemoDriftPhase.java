@@ -104,7 +104,7 @@ final class DemoDriftPhase {
     }
 
     private void produce(DemoBroker kafka, long trainRecords) {
-        Properties props = DemoRun.producerProperties(kafka);
+        Properties props = DemoProducer.properties(kafka);
         DemoData data = new DemoData(settings.keys, settings.features, 42L);
         long start = System.currentTimeMillis();
         long half = settings.driftRecords / 2;

@@ -21,8 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.annotation.Nullable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -32,11 +30,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * One run of {@code streamnorm demo}: broker, topics, job, producer, a {@code read_committed}
@@ -91,12 +85,8 @@ public final class DemoRun {
     private final Settings settings;
     private final PrintWriter out;
     private final ObjectMapper json = new ObjectMapper();
-    private final AtomicLong produced = new AtomicLong();
-    private final AtomicLong producedBad = new AtomicLong();
-    private final AtomicReference<Throwable> producerFailure = new AtomicReference<>();
     private final Map<String, Long> deadLetterCodes = new TreeMap<>();
     private final FeatureSummary summary;
-    private volatile boolean stopped;
     private long normalized;
     private long deadLetters;
 
@@ -172,17 +162,18 @@ public final class DemoRun {
                         + settings.checkpointInterval.toMillis()
                         + " ms, parallelism "
                         + settings.parallelism);
-        Thread producer = new Thread(() -> produce(kafka), "demo-producer");
-        producer.setDaemon(true);
+        DemoProducer producer = new DemoProducer(settings, kafka, INPUT, summary);
+        Thread producing = new Thread(producer, "demo-producer");
+        producing.setDaemon(true);
         long start = System.nanoTime();
-        producer.start();
+        producing.start();
         boolean complete;
         boolean drift = driftPhase();
         String savepoint = null;
         try {
-            complete = follow(kafka, start);
+            complete = follow(kafka, producer, start);
         } finally {
-            stopped = true;
+            producer.stop();
             if (drift) {
                 savepoint =
                         job.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
@@ -191,9 +182,9 @@ public final class DemoRun {
                 job.cancel().get();
             }
         }
-        printSummary(start);
+        printSummary(producer, start);
         if (drift && complete) {
-            new DemoDriftPhase(settings, out).run(kafka, savepoint, produced.get());
+            new DemoDriftPhase(settings, out).run(kafka, savepoint, producer.produced());
         }
         return complete;
     }
@@ -234,59 +225,8 @@ public final class DemoRun {
                 null);
     }
 
-    /** An idempotent producer of string keys and JSON values to {@code kafka}. */
-    static Properties producerProperties(DemoBroker kafka) {
-        Properties props = kafka.clientProperties();
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        return props;
-    }
-
-    private void produce(DemoBroker kafka) {
-        Properties props = producerProperties(kafka);
-        DemoData data = new DemoData(settings.keys, settings.features, 42L);
-        long started = System.nanoTime();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
-            for (long i = 0; !stopped && (settings.keepRunning || i < settings.records); i++) {
-                if (settings.keepRunning) {
-                    pace(i, started);
-                }
-                int key = data.keyOf(i);
-                double[] values = data.values(i);
-                if (DemoData.isBad(i)) {
-                    producedBad.incrementAndGet();
-                } else {
-                    summary.input(key, values);
-                }
-                long timestamp = System.currentTimeMillis();
-                producer.send(
-                        new ProducerRecord<>(
-                                INPUT, DemoData.keyName(key), data.json(i, timestamp, values)));
-                produced.incrementAndGet();
-            }
-            producer.flush();
-        } catch (RuntimeException e) {
-            producerFailure.set(e);
-        }
-    }
-
-    private void pace(long i, long started) {
-        long due = started + i * 1_000_000_000L / settings.rate;
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-            try {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stopped = true;
-            }
-        }
-    }
-
     /** Follows the committed output until every produced record is accounted for. */
-    private boolean follow(DemoBroker kafka, long start) throws IOException {
+    private boolean follow(DemoBroker kafka, DemoProducer producer, long start) throws IOException {
         Properties props = kafka.clientProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "streamnorm-demo-reader");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -316,16 +256,16 @@ public final class DemoRun {
                 }
                 if (now - lastPrint > 1_000_000_000L) {
                     lastPrint = now;
-                    progress(start);
+                    progress(producer, start);
                 }
-                if (producerFailure.get() != null) {
-                    say("the producer failed: " + producerFailure.get());
+                if (producer.failure() != null) {
+                    say("the producer failed: " + producer.failure());
                     return false;
                 }
-                boolean producing = settings.keepRunning || produced.get() < settings.records;
-                if (!producing && total >= produced.get()) {
-                    progress(start);
-                    return total == produced.get();
+                boolean producing = settings.keepRunning || producer.produced() < settings.records;
+                if (!producing && total >= producer.produced()) {
+                    progress(producer, start);
+                    return total == producer.produced();
                 }
                 if (now - lastProgress > STALL_LIMIT.toNanos()) {
                     say("no committed output for " + STALL_LIMIT.toSeconds() + " s; giving up");
@@ -353,19 +293,19 @@ public final class DemoRun {
         summary.output(index, v);
     }
 
-    private void progress(long start) {
+    private void progress(DemoProducer producer, long start) {
         double seconds = (System.nanoTime() - start) / 1e9;
         say(
                 String.format(
                         Locale.ROOT,
                         "%6.1f s  produced %,d  normalized %,d  dead letters %,d",
                         seconds,
-                        produced.get(),
+                        producer.produced(),
                         normalized,
                         deadLetters));
     }
 
-    private void printSummary(long start) {
+    private void printSummary(DemoProducer producer, long start) {
         double seconds = (System.nanoTime() - start) / 1e9;
         out.println();
         out.println("Per key and feature: the input's mean and std beside the normalized output's");
@@ -374,15 +314,15 @@ public final class DemoRun {
         out.printf(
                 Locale.ROOT,
                 "records in %,d = out %,d + dead letters %,d%s%n",
-                produced.get(),
+                producer.produced(),
                 normalized,
                 deadLetters,
-                produced.get() == normalized + deadLetters ? "" : "  (MISMATCH)");
+                producer.produced() == normalized + deadLetters ? "" : "  (MISMATCH)");
         out.printf(
                 Locale.ROOT,
                 "dead letters by code: %s (bad records produced: %,d)%n",
                 deadLetterCodes,
-                producedBad.get());
+                producer.producedBad());
         out.printf(
                 Locale.ROOT,
                 "throughput: %,.0f records/s end to end (Kafka -> Flink -> Kafka, exactly-once,"
