@@ -11,7 +11,6 @@ import dev.streamnorm.state.RecordShape;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -207,7 +206,7 @@ public final class FileBenchmark {
 
     private Run run(String variant, Path in, Duration checkpointInterval) throws Exception {
         Path out = dir.resolve(variant + "-out.jsonl");
-        long cpu0 = processCpuNanos();
+        long cpu0 = Probe.processCpu();
         long t0 = System.nanoTime();
         long checkpointBytes = -1;
         long records;
@@ -218,7 +217,7 @@ public final class FileBenchmark {
             records = -1;
         }
         long wall = System.nanoTime() - t0;
-        long cpu = processCpuNanos() - cpu0;
+        long cpu = Probe.processCpu() - cpu0;
         if (records < 0) {
             // Counted after the clocks stopped.
             try (Stream<String> lines = Files.lines(out)) {
@@ -325,11 +324,5 @@ public final class FileBenchmark {
             }
         }
         return values;
-    }
-
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean)
-                        ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
     }
 }

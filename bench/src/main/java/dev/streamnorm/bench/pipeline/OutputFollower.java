@@ -40,6 +40,8 @@ final class OutputFollower implements AutoCloseable {
     // Written by the follower thread, read after close() (Thread.join orders them).
     private long[] observedNanos = new long[1024];
     private long[] observedCounts = new long[1024];
+    // The process CPU time at each observation.
+    private long[] observedCpu = new long[1024];
     private int observations;
     private long[] latencies = new long[1 << 16];
     private int latencyCount;
@@ -157,7 +159,9 @@ final class OutputFollower implements AutoCloseable {
         if (observations == observedNanos.length) {
             observedNanos = Arrays.copyOf(observedNanos, observations * 2);
             observedCounts = Arrays.copyOf(observedCounts, observations * 2);
+            observedCpu = Arrays.copyOf(observedCpu, observations * 2);
         }
+        observedCpu[observations] = Probe.processCpu();
         observedNanos[observations] = nanos;
         observedCounts[observations] = total;
         observations++;
@@ -196,6 +200,16 @@ final class OutputFollower implements AutoCloseable {
         for (int i = 0; i < observations; i++) {
             if (observedCounts[i] >= n) {
                 return observedNanos[i];
+            }
+        }
+        return -1;
+    }
+
+    /** The process CPU time at the first observation with at least {@code n} records, or -1. */
+    long cpuAtCount(long n) {
+        for (int i = 0; i < observations; i++) {
+            if (observedCounts[i] >= n) {
+                return observedCpu[i];
             }
         }
         return -1;

@@ -26,6 +26,13 @@ final class Probe {
     }
 
     /** CPU time of the calling thread, in nanoseconds. */
+    /** CPU time of this whole process (pipeline, broker, producers, consumers, JIT, GC). */
+    static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     static long threadCpu() {
         return THREADS.getCurrentThreadCpuTime();
     }

@@ -13,6 +13,7 @@ final class VariantResult {
     double firstVisible;
     double drainSeconds;
     double cpuMicrosPerRecord;
+    double sustainedCpuMicrosPerRecord;
     int threadsBefore;
     double[] latencyAll = {Double.NaN, Double.NaN, 0};
     double[] latencyCloser = {Double.NaN, Double.NaN, 0};
@@ -25,7 +26,8 @@ final class VariantResult {
     /**
      * Throughput of the backlog phase. total: N / (last output visible − pipeline start), start-up
      * included. drain: from the first output visible to the last. sustained: between the first
-     * observations with 10% and with 90% of N visible (no start-up, no end effect).
+     * observations with 10% and with 90% of N visible (no start-up, no end effect); the process CPU
+     * per record between the same two observations likewise.
      */
     void throughput(long n, long start) {
         long first = follower.timeOfCount(1);
@@ -40,6 +42,12 @@ final class VariantResult {
         long ca = follower.countAtLeast(n / 10);
         long cb = follower.countAtLeast(n * 9 / 10);
         sustained = b > a ? (cb - ca) / ((b - a) / 1e9) : Double.NaN;
+        sustainedCpuMicrosPerRecord =
+                cb > ca
+                        ? (follower.cpuAtCount(n * 9 / 10) - follower.cpuAtCount(n / 10))
+                                / 1e3
+                                / (cb - ca)
+                        : Double.NaN;
     }
 
     void latency() {
@@ -62,7 +70,8 @@ final class VariantResult {
         return String.format(
                 Locale.ROOT,
                 "%-9s sustained %,8.0f  drain %,8.0f (%5.1f s)  total %,8.0f records/s, first"
-                        + " output after %4.1f s, process CPU %5.1f µs/record%s [backlog"
+                        + " output after %4.1f s, process CPU %5.1f µs/record (sustained %5.1f)%s"
+                        + " [backlog"
                         + " produced at %,.0f/s; %d threads before start]",
                 variant,
                 sustained,
@@ -71,6 +80,7 @@ final class VariantResult {
                 total,
                 firstVisible,
                 cpuMicrosPerRecord,
+                sustainedCpuMicrosPerRecord,
                 withLatency ? latency : "",
                 produceRate,
                 threadsBefore);
