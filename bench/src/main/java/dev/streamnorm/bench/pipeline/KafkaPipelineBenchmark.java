@@ -97,6 +97,7 @@ public final class KafkaPipelineBenchmark {
     private final Path checkpoints;
     private final List<String> ratioLines = new ArrayList<>();
     private final Map<String, List<Double>> sustainedCpuRatios = new LinkedHashMap<>();
+    private final Map<String, List<Double>> sustainedCpuNoJitRatios = new LinkedHashMap<>();
 
     private KafkaPipelineBenchmark(Args args) {
         this.args = args;
@@ -435,7 +436,7 @@ public final class KafkaPipelineBenchmark {
                 String.format(
                         Locale.ROOT,
                         "rep %d  %-42s sustained %.3f  drain %.3f  total %.3f  CPU/record"
-                                + " %.3f, sustained %.3f   (bar %.2f on sustained: %s)",
+                                + " %.3f, sustained %.3f, without JIT %.3f   (bar %.2f on sustained: %s)",
                         rep,
                         what,
                         x.sustained / y.sustained,
@@ -443,6 +444,7 @@ public final class KafkaPipelineBenchmark {
                         x.total / y.total,
                         y.cpuMicrosPerRecord / x.cpuMicrosPerRecord,
                         y.sustainedCpuMicrosPerRecord / x.sustainedCpuMicrosPerRecord,
+                        y.sustainedCpuNoJitMicrosPerRecord / x.sustainedCpuNoJitMicrosPerRecord,
                         bar,
                         x.sustained / y.sustained >= bar ? "met" : "missed");
         Report.line(line);
@@ -450,6 +452,9 @@ public final class KafkaPipelineBenchmark {
         sustainedCpuRatios
                 .computeIfAbsent(what, k -> new ArrayList<>())
                 .add(y.sustainedCpuMicrosPerRecord / x.sustainedCpuMicrosPerRecord);
+        sustainedCpuNoJitRatios
+                .computeIfAbsent(what, k -> new ArrayList<>())
+                .add(y.sustainedCpuNoJitMicrosPerRecord / x.sustainedCpuNoJitMicrosPerRecord);
     }
 
     private void summary() {
@@ -476,11 +481,20 @@ public final class KafkaPipelineBenchmark {
         Report.line("");
         Report.line("== ratios, each within one repetition ==");
         ratioLines.forEach(Report::line);
-        Report.line("");
-        Report.line(
+        cpuRatios(
                 "== records per CPU-second of the process in the sustained phase (10%% to 90%% of"
-                        + " the outputs visible), a / b: medians ==");
-        for (Map.Entry<String, List<Double>> e : sustainedCpuRatios.entrySet()) {
+                        + " the outputs visible), a / b: medians ==",
+                sustainedCpuRatios);
+        cpuRatios(
+                "== the same without the JIT's compilation time (a start-up cost), a / b: medians"
+                        + " ==",
+                sustainedCpuNoJitRatios);
+    }
+
+    private static void cpuRatios(String title, Map<String, List<Double>> ratios) {
+        Report.line("");
+        Report.line(title);
+        for (Map.Entry<String, List<Double>> e : ratios.entrySet()) {
             double median = Report.median(e.getValue());
             boolean eo = e.getKey().equals(EO_PAIR);
             Report.line(

@@ -40,8 +40,9 @@ final class OutputFollower implements AutoCloseable {
     // Written by the follower thread, read after close() (Thread.join orders them).
     private long[] observedNanos = new long[1024];
     private long[] observedCounts = new long[1024];
-    // The process CPU time at each observation.
+    // The process CPU time and the JIT's compilation time at each observation.
     private long[] observedCpu = new long[1024];
+    private long[] observedJit = new long[1024];
     private int observations;
     private long[] latencies = new long[1 << 16];
     private int latencyCount;
@@ -160,8 +161,10 @@ final class OutputFollower implements AutoCloseable {
             observedNanos = Arrays.copyOf(observedNanos, observations * 2);
             observedCounts = Arrays.copyOf(observedCounts, observations * 2);
             observedCpu = Arrays.copyOf(observedCpu, observations * 2);
+            observedJit = Arrays.copyOf(observedJit, observations * 2);
         }
         observedCpu[observations] = Probe.processCpu();
+        observedJit[observations] = Probe.jitNanos();
         observedNanos[observations] = nanos;
         observedCounts[observations] = total;
         observations++;
@@ -207,9 +210,18 @@ final class OutputFollower implements AutoCloseable {
 
     /** The process CPU time at the first observation with at least {@code n} records, or -1. */
     long cpuAtCount(long n) {
+        return at(observedCpu, n);
+    }
+
+    /** The JIT's compilation time at the first observation with at least {@code n} records. */
+    long jitAtCount(long n) {
+        return at(observedJit, n);
+    }
+
+    private long at(long[] observed, long n) {
         for (int i = 0; i < observations; i++) {
             if (observedCounts[i] >= n) {
-                return observedCpu[i];
+                return observed[i];
             }
         }
         return -1;

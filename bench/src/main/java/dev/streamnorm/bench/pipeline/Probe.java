@@ -33,6 +33,14 @@ final class Probe {
                 .getProcessCpuTime();
     }
 
+    /**
+     * Time the JIT compilers spent compiling so far, in ns (HotSpot counts its compiler threads'
+     * elapsed time; they run flat out while compiling, so this approximates their CPU time).
+     */
+    static long jitNanos() {
+        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime() * 1_000_000L;
+    }
+
     static long threadCpu() {
         return THREADS.getCurrentThreadCpuTime();
     }

@@ -14,6 +14,8 @@ final class VariantResult {
     double drainSeconds;
     double cpuMicrosPerRecord;
     double sustainedCpuMicrosPerRecord;
+    // The same without the JIT's compilation time.
+    double sustainedCpuNoJitMicrosPerRecord;
     int threadsBefore;
     double[] latencyAll = {Double.NaN, Double.NaN, 0};
     double[] latencyCloser = {Double.NaN, Double.NaN, 0};
@@ -27,7 +29,8 @@ final class VariantResult {
      * Throughput of the backlog phase. total: N / (last output visible − pipeline start), start-up
      * included. drain: from the first output visible to the last. sustained: between the first
      * observations with 10% and with 90% of N visible (no start-up, no end effect); the process CPU
-     * per record between the same two observations likewise.
+     * per record between the same two observations likewise, also without the JIT's compilation
+     * time (a start-up cost that long runs pay once).
      */
     void throughput(long n, long start) {
         long first = follower.timeOfCount(1);
@@ -42,12 +45,12 @@ final class VariantResult {
         long ca = follower.countAtLeast(n / 10);
         long cb = follower.countAtLeast(n * 9 / 10);
         sustained = b > a ? (cb - ca) / ((b - a) / 1e9) : Double.NaN;
-        sustainedCpuMicrosPerRecord =
-                cb > ca
-                        ? (follower.cpuAtCount(n * 9 / 10) - follower.cpuAtCount(n / 10))
-                                / 1e3
-                                / (cb - ca)
-                        : Double.NaN;
+        long na = n / 10;
+        long nb = n * 9 / 10;
+        long cpu = follower.cpuAtCount(nb) - follower.cpuAtCount(na);
+        long jit = follower.jitAtCount(nb) - follower.jitAtCount(na);
+        sustainedCpuMicrosPerRecord = cb > ca ? cpu / 1e3 / (cb - ca) : Double.NaN;
+        sustainedCpuNoJitMicrosPerRecord = cb > ca ? (cpu - jit) / 1e3 / (cb - ca) : Double.NaN;
     }
 
     void latency() {
@@ -70,7 +73,7 @@ final class VariantResult {
         return String.format(
                 Locale.ROOT,
                 "%-9s sustained %,8.0f  drain %,8.0f (%5.1f s)  total %,8.0f records/s, first"
-                        + " output after %4.1f s, process CPU %5.1f µs/record (sustained %5.1f)%s"
+                        + " output after %4.1f s, process CPU %5.1f µs/record (sustained %5.1f, without JIT %5.1f)%s"
                         + " [backlog"
                         + " produced at %,.0f/s; %d threads before start]",
                 variant,
@@ -81,6 +84,7 @@ final class VariantResult {
                 firstVisible,
                 cpuMicrosPerRecord,
                 sustainedCpuMicrosPerRecord,
+                sustainedCpuNoJitMicrosPerRecord,
                 withLatency ? latency : "",
                 produceRate,
                 threadsBefore);
