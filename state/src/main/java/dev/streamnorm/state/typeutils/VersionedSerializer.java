@@ -39,12 +39,15 @@ public abstract class VersionedSerializer<T> extends TypeSerializer<T> {
             // lock, and strings go out one char at a time. The value is written to memory first
             // and handed over in one call; the bytes are the same.
             DataOutputSerializer buffer = StreamBuffer.take();
-            buffer.writeByte(currentVersion());
-            writeBody(value, buffer);
+            writeVersioned(value, buffer);
             out.write(buffer.getSharedBuffer(), 0, buffer.length());
             StreamBuffer.release(buffer);
-            return;
+        } else {
+            writeVersioned(value, out);
         }
+    }
+
+    private void writeVersioned(T value, DataOutputView out) throws IOException {
         out.writeByte(currentVersion());
         writeBody(value, out);
     }
