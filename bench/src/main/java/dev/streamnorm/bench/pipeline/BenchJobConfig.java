@@ -11,6 +11,7 @@ import java.time.Duration;
 final class BenchJobConfig {
     private BenchJobConfig() {}
 
+    /** {@code kafka}: Kafka client settings, as {@code --kafka-property} gives them. */
     static JobConfig of(
             String name,
             String input,
@@ -21,7 +22,8 @@ final class BenchJobConfig {
             Duration checkpointInterval,
             String stateBackend,
             String checkpointDir,
-            int parallelism) {
+            int parallelism,
+            KafkaSettings kafka) {
         return new JobConfig(
                 name,
                 Endpoint.parse(input),
@@ -34,7 +36,7 @@ final class BenchJobConfig {
                 checkpointDir,
                 null,
                 parallelism,
-                KafkaSettings.none(),
+                kafka,
                 name.replace(' ', '-'),
                 JobConfig.StartingOffsets.EARLIEST,
                 false,

@@ -3,6 +3,7 @@ package dev.streamnorm.bench.pipeline;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.streamnorm.jobs.io.KafkaSettings;
 import dev.streamnorm.jobs.pipeline.Delivery;
 import dev.streamnorm.jobs.pipeline.JobConfig;
 import dev.streamnorm.jobs.pipeline.NormalizeJob;
@@ -247,7 +248,8 @@ public final class FileBenchmark {
                         checkpointInterval,
                         backend,
                         dir.resolve("checkpoints-" + backend).toUri().toString(),
-                        parallelism);
+                        parallelism,
+                        KafkaSettings.none());
         Configuration conf = NormalizeJob.flinkConfiguration(config);
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
         conf.setString("execution.checkpointing.incremental", "true");

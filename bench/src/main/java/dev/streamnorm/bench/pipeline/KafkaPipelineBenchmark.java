@@ -2,6 +2,9 @@ package dev.streamnorm.bench.pipeline;
 
 import dev.streamnorm.jobs.demo.EmbeddedKafka;
 import dev.streamnorm.jobs.io.Connectors;
+import dev.streamnorm.jobs.io.KafkaSettings;
+import dev.streamnorm.jobs.io.RawRecord;
+import dev.streamnorm.jobs.io.SinkProducerSettings;
 import dev.streamnorm.jobs.pipeline.Delivery;
 import dev.streamnorm.jobs.pipeline.JobConfig;
 import dev.streamnorm.jobs.pipeline.NormalizeJob;
@@ -25,9 +28,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -51,7 +56,9 @@ import org.apache.kafka.clients.admin.Admin;
  *
  * <pre>
  * bench/pipeline-bench kafka [--records 320000] [--latency-records 32000] [--rate 5000] [--reps 3]
- *     [--variants flink-eo,flink-alo,plain-alo,plain-eo[,flink-eo-layer]] [--parallelism 1]
+ *     [--variants flink-eo,flink-alo,plain-alo,plain-eo[,flink-eo-layer,flink-eo-keyed-layer,
+ *     flink-eo-kafka-batching]]
+ *     [--parallelism 1]
  *     [--warmup-records 160000]
  * </pre>
  */
@@ -75,6 +82,55 @@ public final class KafkaPipelineBenchmark {
      */
     static final String FLOOR = "flink-eo-layer";
 
+    /**
+     * The floor with a keyBy: {@link #FLOOR} with the raw messages sent over a keyBy on their Kafka
+     * key before the decoder, as the batch-norm job sends its decoded records. What is left between
+     * it and {@code flink-eo} is keyed state and the records held until their batch is full.
+     */
+    static final String KEYED_FLOOR = "flink-eo-keyed-layer";
+
+    /**
+     * The exactly-once job with the Kafka producer's own batching (16 KiB batches, 5 ms linger),
+     * given as {@code --kafka-property} settings, to show what the sinks' batching ({@link
+     * SinkProducerSettings}) saves.
+     */
+    static final String KAFKA_BATCHING = "flink-eo-kafka-batching";
+
+    /** The Flink variants: the norm, the delivery and the Kafka client settings of each. */
+    private static final Map<String, FlinkVariant> FLINK_VARIANTS =
+            Map.of(
+                    "flink-eo",
+                    new FlinkVariant(
+                            Norm.BATCH, Delivery.EXACTLY_ONCE, KafkaSettings.none(), false),
+                    "flink-alo",
+                    new FlinkVariant(
+                            Norm.BATCH, Delivery.AT_LEAST_ONCE, KafkaSettings.none(), false),
+                    FLOOR,
+                    new FlinkVariant(
+                            Norm.LAYER, Delivery.EXACTLY_ONCE, KafkaSettings.none(), false),
+                    KEYED_FLOOR,
+                    new FlinkVariant(Norm.LAYER, Delivery.EXACTLY_ONCE, KafkaSettings.none(), true),
+                    KAFKA_BATCHING,
+                    new FlinkVariant(
+                            Norm.BATCH,
+                            Delivery.EXACTLY_ONCE,
+                            new KafkaSettings(Map.of("batch.size", "16384", "linger.ms", "5")),
+                            false));
+
+    private static final class FlinkVariant {
+        final Norm norm;
+        final Delivery delivery;
+        final KafkaSettings kafka;
+        final boolean keyByBeforeDecode;
+
+        FlinkVariant(Norm norm, Delivery delivery, KafkaSettings kafka, boolean keyByBeforeDecode) {
+            this.keyByBeforeDecode = keyByBeforeDecode;
+            this.norm = norm;
+            this.delivery = delivery;
+            this.kafka = kafka;
+        }
+    }
+
     private final Args args;
     private final int keys;
     private final int features;
@@ -96,8 +152,10 @@ public final class KafkaPipelineBenchmark {
     // state over 5 MB: the pending records of 1000 keys are more than that.
     private final Path checkpoints;
     private final List<String> ratioLines = new ArrayList<>();
+    private final BrokerThreads broker = new BrokerThreads();
     private final Map<String, List<Double>> sustainedCpuRatios = new LinkedHashMap<>();
     private final Map<String, List<Double>> sustainedCpuNoJitRatios = new LinkedHashMap<>();
+    private final Map<String, List<Double>> sustainedPipelineCpuRatios = new LinkedHashMap<>();
 
     private KafkaPipelineBenchmark(Args args) {
         this.args = args;
@@ -204,11 +262,11 @@ public final class KafkaPipelineBenchmark {
         }
     }
 
-    private static EmbeddedKafka quietly() throws Exception {
+    private EmbeddedKafka quietly() throws Exception {
         PrintStream original = System.out;
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         try {
-            return EmbeddedKafka.start();
+            return broker.start();
         } finally {
             System.setOut(original);
         }
@@ -233,12 +291,18 @@ public final class KafkaPipelineBenchmark {
         Report.settle();
         VariantResult result = new VariantResult(variant, produceRate);
         result.threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
-        result.follower = new OutputFollower(bootstrap, out, backlog, OperatorJob.BATCH_SIZE);
+        result.follower =
+                new OutputFollower(bootstrap, out, backlog, OperatorJob.BATCH_SIZE, broker);
         try (AutoCloseable pipeline = start(variant, bootstrap, in, out, dead, prefix)) {
             long start = System.nanoTime();
             long cpuStart = Probe.processCpu();
+            long produceStart = BrokerRequests.count("Produce");
+            long fetchStart = BrokerRequests.count("Fetch");
             awaitOutputs(result, variant, backlog);
             result.cpuMicrosPerRecord = (Probe.processCpu() - cpuStart) / 1e3 / backlog;
+            result.producePer1000 =
+                    (BrokerRequests.count("Produce") - produceStart) * 1e3 / backlog;
+            result.fetchPer1000 = (BrokerRequests.count("Fetch") - fetchStart) * 1e3 / backlog;
             result.throughput(backlog, start);
             long latencyStart = System.currentTimeMillis();
             result.follower.measureLatencyFrom(latencyStart);
@@ -270,16 +334,11 @@ public final class KafkaPipelineBenchmark {
     private AutoCloseable start(
             String variant, String bootstrap, String in, String out, String dead, String name)
             throws Exception {
+        FlinkVariant flink = FLINK_VARIANTS.get(variant);
+        if (flink != null) {
+            return startFlink(flink, bootstrap, in, out, dead, name);
+        }
         switch (variant) {
-            case "flink-eo":
-                return startFlink(
-                        Norm.BATCH, Delivery.EXACTLY_ONCE, bootstrap, in, out, dead, name);
-            case "flink-alo":
-                return startFlink(
-                        Norm.BATCH, Delivery.AT_LEAST_ONCE, bootstrap, in, out, dead, name);
-            case FLOOR:
-                return startFlink(
-                        Norm.LAYER, Delivery.EXACTLY_ONCE, bootstrap, in, out, dead, name);
             case "plain-alo":
             case "plain-eo":
                 PlainKafkaLoop loop =
@@ -300,22 +359,20 @@ public final class KafkaPipelineBenchmark {
                         "unknown variant "
                                 + variant
                                 + "; use flink-eo, flink-alo, plain-alo, plain-eo, "
-                                + FLOOR);
+                                + FLOOR
+                                + ", "
+                                + KEYED_FLOOR
+                                + ", "
+                                + KAFKA_BATCHING);
         }
     }
 
     private AutoCloseable startFlink(
-            Norm norm,
-            Delivery delivery,
-            String bootstrap,
-            String in,
-            String out,
-            String dead,
-            String name)
+            FlinkVariant variant, String bootstrap, String in, String out, String dead, String name)
             throws Exception {
         Normalization normalization =
                 Normalization.builder()
-                        .setNorm(norm)
+                        .setNorm(variant.norm)
                         .setShape(RecordShape.vector(features))
                         .setBatchSize(OperatorJob.BATCH_SIZE)
                         .setBatchTimeout(batchTimeout)
@@ -327,11 +384,12 @@ public final class KafkaPipelineBenchmark {
                         "kafka://" + bootstrap + "/" + out,
                         "kafka://" + bootstrap + "/" + dead,
                         normalization,
-                        delivery,
+                        variant.delivery,
                         checkpointInterval,
                         stateBackend,
                         checkpoints.resolve(name).toUri().toString(),
-                        parallelism);
+                        parallelism,
+                        variant.kafka);
         Configuration conf = NormalizeJob.flinkConfiguration(config);
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
@@ -339,7 +397,8 @@ public final class KafkaPipelineBenchmark {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         NormalizeJob.Outputs outputs =
-                NormalizeJob.defineWorkflow(Connectors.source(env, config), config);
+                NormalizeJob.defineWorkflow(
+                        keyedIf(variant, Connectors.source(env, config)), config);
         Connectors.sinkRecords(outputs.records, config);
         Connectors.sinkDeadLetters(outputs.deadLetters, config);
         JobClient job = env.executeAsync(config.jobName);
@@ -353,12 +412,16 @@ public final class KafkaPipelineBenchmark {
         };
     }
 
+    private static DataStream<RawRecord> keyedIf(FlinkVariant variant, DataStream<RawRecord> raw) {
+        return variant.keyByBeforeDecode ? raw.keyBy(r -> r.key, Types.STRING) : raw;
+    }
+
     /** Checks that every pipeline of a repetition wrote the same bytes for the sampled records. */
     private void compareOutputs(Map<String, VariantResult> byVariant) {
         // The floor computes layer norm: its outputs differ by design.
         List<VariantResult> batchNorm =
                 byVariant.values().stream()
-                        .filter(r -> !r.variant.equals(FLOOR))
+                        .filter(r -> !r.variant.equals(FLOOR) && !r.variant.equals(KEYED_FLOOR))
                         .collect(Collectors.toList());
         if (batchNorm.isEmpty()) {
             return;
@@ -404,6 +467,15 @@ public final class KafkaPipelineBenchmark {
                 "Flink floor (layer norm) / plain loop",
                 PLAIN_BAR);
         ratio(rep, byVariant, "flink-eo", FLOOR, "Flink / its floor (layer norm)", PLAIN_BAR);
+        ratio(rep, byVariant, KEYED_FLOOR, FLOOR, "keyed floor / floor", PLAIN_BAR);
+        ratio(rep, byVariant, "flink-eo", KEYED_FLOOR, "Flink / keyed floor", PLAIN_BAR);
+        ratio(
+                rep,
+                byVariant,
+                "flink-eo",
+                KAFKA_BATCHING,
+                "Flink, sink batching / Kafka's batching",
+                PLAIN_BAR);
         ratio(
                 rep,
                 byVariant,
@@ -436,7 +508,7 @@ public final class KafkaPipelineBenchmark {
                 String.format(
                         Locale.ROOT,
                         "rep %d  %-42s sustained %.3f  drain %.3f  total %.3f  CPU/record"
-                                + " %.3f, sustained %.3f, without JIT %.3f   (bar %.2f on sustained: %s)",
+                                + " %.3f, sustained %.3f, without JIT %.3f, pipeline only %.3f   (bar %.2f on sustained: %s)",
                         rep,
                         what,
                         x.sustained / y.sustained,
@@ -445,6 +517,8 @@ public final class KafkaPipelineBenchmark {
                         y.cpuMicrosPerRecord / x.cpuMicrosPerRecord,
                         y.sustainedCpuMicrosPerRecord / x.sustainedCpuMicrosPerRecord,
                         y.sustainedCpuNoJitMicrosPerRecord / x.sustainedCpuNoJitMicrosPerRecord,
+                        y.sustainedPipelineCpuMicrosPerRecord
+                                / x.sustainedPipelineCpuMicrosPerRecord,
                         bar,
                         x.sustained / y.sustained >= bar ? "met" : "missed");
         Report.line(line);
@@ -455,6 +529,9 @@ public final class KafkaPipelineBenchmark {
         sustainedCpuNoJitRatios
                 .computeIfAbsent(what, k -> new ArrayList<>())
                 .add(y.sustainedCpuNoJitMicrosPerRecord / x.sustainedCpuNoJitMicrosPerRecord);
+        sustainedPipelineCpuRatios
+                .computeIfAbsent(what, k -> new ArrayList<>())
+                .add(y.sustainedPipelineCpuMicrosPerRecord / x.sustainedPipelineCpuMicrosPerRecord);
     }
 
     private void summary() {
@@ -489,6 +566,10 @@ public final class KafkaPipelineBenchmark {
                 "== the same without the JIT's compilation time (a start-up cost), a / b: medians"
                         + " ==",
                 sustainedCpuNoJitRatios);
+        cpuRatios(
+                "== the pipeline's own CPU: the process without the in-process broker's threads and"
+                        + " the output follower's, a / b: medians ==",
+                sustainedPipelineCpuRatios);
     }
 
     private static void cpuRatios(String title, Map<String, List<Double>> ratios) {

@@ -43,6 +43,10 @@ final class OutputFollower implements AutoCloseable {
     // The process CPU time and the JIT's compilation time at each observation.
     private long[] observedCpu = new long[1024];
     private long[] observedJit = new long[1024];
+    // The CPU time of the broker's threads and of this follower's own thread at each observation.
+    private long[] observedBrokerCpu = new long[1024];
+    private long[] observedOwnCpu = new long[1024];
+    private final BrokerThreads broker;
     private int observations;
     private long[] latencies = new long[1 << 16];
     private int latencyCount;
@@ -54,8 +58,10 @@ final class OutputFollower implements AutoCloseable {
     private final BitSet seen = new BitSet();
     private long duplicates;
 
-    OutputFollower(String bootstrap, String topic, long backlog, int batchSize) {
+    OutputFollower(
+            String bootstrap, String topic, long backlog, int batchSize, BrokerThreads broker) {
         this.backlog = backlog;
+        this.broker = broker;
         this.batchSize = batchSize;
         this.hashes = new int[(int) (backlog / HASH_EVERY + 1)];
         Properties props = new Properties();
@@ -162,7 +168,11 @@ final class OutputFollower implements AutoCloseable {
             observedCounts = Arrays.copyOf(observedCounts, observations * 2);
             observedCpu = Arrays.copyOf(observedCpu, observations * 2);
             observedJit = Arrays.copyOf(observedJit, observations * 2);
+            observedBrokerCpu = Arrays.copyOf(observedBrokerCpu, observations * 2);
+            observedOwnCpu = Arrays.copyOf(observedOwnCpu, observations * 2);
         }
+        observedBrokerCpu[observations] = broker.cpuNanos();
+        observedOwnCpu[observations] = Probe.threadCpu();
         observedCpu[observations] = Probe.processCpu();
         observedJit[observations] = Probe.jitNanos();
         observedNanos[observations] = nanos;
@@ -216,6 +226,16 @@ final class OutputFollower implements AutoCloseable {
     /** The JIT's compilation time at the first observation with at least {@code n} records. */
     long jitAtCount(long n) {
         return at(observedJit, n);
+    }
+
+    /** The broker threads' CPU time at the first observation with at least {@code n} records. */
+    long brokerCpuAtCount(long n) {
+        return at(observedBrokerCpu, n);
+    }
+
+    /** This follower's own CPU time at the first observation with at least {@code n} records. */
+    long ownCpuAtCount(long n) {
+        return at(observedOwnCpu, n);
     }
 
     private long at(long[] observed, long n) {

@@ -3,6 +3,8 @@ package dev.streamnorm.bench.pipeline;
 import dev.streamnorm.jobs.codec.BadRecordException;
 import dev.streamnorm.jobs.codec.JsonRecordDecoder;
 import dev.streamnorm.jobs.codec.JsonRecordEncoder;
+import dev.streamnorm.jobs.io.KafkaSettings;
+import dev.streamnorm.jobs.io.SinkProducerSettings;
 import dev.streamnorm.operators.DeadLetter;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Origin;
@@ -86,8 +88,9 @@ final class PlainKafkaLoop implements AutoCloseable {
         return new KafkaConsumer<>(props);
     }
 
+    /** A producer batching as the job's sinks do ({@link SinkProducerSettings}). */
     private KafkaProducer<byte[], byte[]> producer() {
-        Properties props = new Properties();
+        Properties props = SinkProducerSettings.of(KafkaSettings.none(), exactlyOnce);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);

@@ -16,7 +16,14 @@ final class VariantResult {
     double sustainedCpuMicrosPerRecord;
     // The same without the JIT's compilation time.
     double sustainedCpuNoJitMicrosPerRecord;
+    // The same without the in-process broker's threads and the output follower's thread: the
+    // pipeline's own CPU (its threads, its Kafka clients, GC and JIT).
+    double sustainedPipelineCpuMicrosPerRecord;
+    double sustainedBrokerCpuMicrosPerRecord;
     int threadsBefore;
+    // Broker requests per 1,000 backlog records (every client of the broker: pipeline, follower).
+    double producePer1000;
+    double fetchPer1000;
     double[] latencyAll = {Double.NaN, Double.NaN, 0};
     double[] latencyCloser = {Double.NaN, Double.NaN, 0};
 
@@ -51,6 +58,11 @@ final class VariantResult {
         long jit = follower.jitAtCount(nb) - follower.jitAtCount(na);
         sustainedCpuMicrosPerRecord = cb > ca ? cpu / 1e3 / (cb - ca) : Double.NaN;
         sustainedCpuNoJitMicrosPerRecord = cb > ca ? (cpu - jit) / 1e3 / (cb - ca) : Double.NaN;
+        long broker = follower.brokerCpuAtCount(nb) - follower.brokerCpuAtCount(na);
+        long own = follower.ownCpuAtCount(nb) - follower.ownCpuAtCount(na);
+        sustainedPipelineCpuMicrosPerRecord =
+                cb > ca ? (cpu - broker - own) / 1e3 / (cb - ca) : Double.NaN;
+        sustainedBrokerCpuMicrosPerRecord = cb > ca ? broker / 1e3 / (cb - ca) : Double.NaN;
     }
 
     void latency() {
@@ -73,7 +85,8 @@ final class VariantResult {
         return String.format(
                 Locale.ROOT,
                 "%-9s sustained %,8.0f  drain %,8.0f (%5.1f s)  total %,8.0f records/s, first"
-                        + " output after %4.1f s, process CPU %5.1f µs/record (sustained %5.1f, without JIT %5.1f)%s"
+                        + " output after %4.1f s, process CPU %5.1f µs/record (sustained %5.1f, without JIT %5.1f, pipeline"
+                        + " only %5.1f, broker %4.1f), broker requests per 1,000 records: produce %.1f, fetch %.1f%s"
                         + " [backlog"
                         + " produced at %,.0f/s; %d threads before start]",
                 variant,
@@ -85,6 +98,10 @@ final class VariantResult {
                 cpuMicrosPerRecord,
                 sustainedCpuMicrosPerRecord,
                 sustainedCpuNoJitMicrosPerRecord,
+                sustainedPipelineCpuMicrosPerRecord,
+                sustainedBrokerCpuMicrosPerRecord,
+                producePer1000,
+                fetchPer1000,
                 withLatency ? latency : "",
                 produceRate,
                 threadsBefore);

@@ -147,7 +147,7 @@ public final class Connectors {
         KafkaSink<T> sink =
                 KafkaSink.<T>builder()
                         .setBootstrapServers(target.bootstrapServers())
-                        .setKafkaProducerConfig(config.kafka.toProperties())
+                        .setKafkaProducerConfig(SinkProducerSettings.of(config.kafka, exactlyOnce))
                         .setRecordSerializer(schema)
                         .setDeliveryGuarantee(
                                 exactlyOnce
