@@ -124,10 +124,10 @@ public final class KafkaPipelineBenchmark {
         final boolean keyByBeforeDecode;
 
         FlinkVariant(Norm norm, Delivery delivery, KafkaSettings kafka, boolean keyByBeforeDecode) {
-            this.keyByBeforeDecode = keyByBeforeDecode;
             this.norm = norm;
             this.delivery = delivery;
             this.kafka = kafka;
+            this.keyByBeforeDecode = keyByBeforeDecode;
         }
     }
 
