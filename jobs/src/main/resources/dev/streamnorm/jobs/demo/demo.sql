@@ -29,6 +29,9 @@ CREATE TABLE normalized (
   'topic' = 'normalized',
   'properties.bootstrap.servers' = '${bootstrap}',
   'properties.transaction.timeout.ms' = '600000',
+  -- The batching of run's exactly-once sinks: larger batches, fewer produce requests.
+  'properties.batch.size' = '131072',
+  'properties.linger.ms' = '50',
   'sink.delivery-guarantee' = 'exactly-once',
   'sink.transactional-id-prefix' = 'streamnorm-sql-demo',
   'format' = 'json'
