@@ -168,6 +168,13 @@ class RunPreflightITCase {
             {"output topic 'pf-nope' does not exist at kafka://", in, kafka("pf-nope")},
             {"output topic 'pf-dlq' does not exist", in, out, "--dead-letter", kafka("pf-dlq")},
             {
+                "--kafka-property: Invalid value soon for configuration linger.ms",
+                in,
+                out,
+                "--kafka-property",
+                "linger.ms=soon"
+            },
+            {
                 "exceeds the brokers' transaction.max.timeout.ms (900000 ms)",
                 in,
                 out,

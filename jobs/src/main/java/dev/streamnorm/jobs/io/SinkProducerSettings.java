@@ -2,6 +2,8 @@ package dev.streamnorm.jobs.io;
 
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The producer properties of a Kafka sink: the user's {@code --kafka-property} settings over
@@ -42,6 +44,26 @@ public final class SinkProducerSettings {
         }
         result.putAll(given);
         return result;
+    }
+
+    /**
+     * Checks that a sink's producer would accept its properties (types and ranges: {@code
+     * linger.ms=abc} or {@code batch.size=-1}), so that a bad {@code --kafka-property} is found
+     * before the job starts, not by every restart of its sink.
+     *
+     * @throws IllegalArgumentException one line with Kafka's reason
+     */
+    public static void check(KafkaSettings user, boolean exactlyOnce) {
+        Properties props = of(user, exactlyOnce);
+        // The sink sets these itself; the check needs a value for each required one.
+        props.putIfAbsent(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        try {
+            ProducerConfig.configDef().parse(props);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("--kafka-property: " + e.getMessage());
+        }
     }
 
     private static int batchBytes(String bufferMemory) {

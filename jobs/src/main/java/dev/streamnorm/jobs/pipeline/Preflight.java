@@ -3,6 +3,7 @@ package dev.streamnorm.jobs.pipeline;
 import dev.streamnorm.jobs.io.Endpoint;
 import dev.streamnorm.jobs.io.KafkaPreflight;
 import dev.streamnorm.jobs.io.LocalPath;
+import dev.streamnorm.jobs.io.SinkProducerSettings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,9 @@ import javax.annotation.Nullable;
 /**
  * What a run checks before its job starts, so that a typo is one clear line and exit code 2, not a
  * job that Flink restarts forever: the input file exists, every output file can be created, a local
- * savepoint exists, and every Kafka cluster answers within the timeout, accepts the credentials,
- * has the topics the job reads, and has (or will create) the topics it writes.
+ * savepoint exists, the Kafka sinks' producer properties are valid, and every Kafka cluster answers
+ * within the timeout, accepts the credentials, has the topics the job reads, and has (or will
+ * create) the topics it writes.
  */
 public final class Preflight {
     private Preflight() {}
@@ -32,6 +34,9 @@ public final class Preflight {
         checkFiles(config);
         for (Map.Entry<String, Topics> cluster : kafkaTopics(config).entrySet()) {
             Topics topics = cluster.getValue();
+            if (!topics.output.isEmpty()) {
+                SinkProducerSettings.check(config.kafka, config.delivery == Delivery.EXACTLY_ONCE);
+            }
             try (KafkaPreflight kafka =
                     new KafkaPreflight(cluster.getKey(), config.kafka, kafkaTimeout)) {
                 kafka.checkReachable();

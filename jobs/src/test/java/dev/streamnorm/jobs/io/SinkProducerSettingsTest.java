@@ -1,6 +1,8 @@
 package dev.streamnorm.jobs.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import java.util.Properties;
@@ -59,5 +61,35 @@ class SinkProducerSettingsTest {
 
         assertThat(props.getProperty("batch.size")).isEqualTo("131072");
         assertThat(props.getProperty("buffer.memory")).isEqualTo("lots");
+    }
+
+    @Test
+    void theDefaultsAndGoodSettingsPassTheCheck() {
+        assertThatNoException()
+                .isThrownBy(() -> SinkProducerSettings.check(KafkaSettings.none(), true));
+        assertThatNoException()
+                .isThrownBy(
+                        () ->
+                                SinkProducerSettings.check(
+                                        new KafkaSettings(Map.of("linger.ms", "0", "acks", "all")),
+                                        false));
+    }
+
+    @Test
+    void aBadSettingIsOneLineWithKafkasReason() {
+        assertThatThrownBy(
+                        () ->
+                                SinkProducerSettings.check(
+                                        new KafkaSettings(Map.of("linger.ms", "soon")), true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--kafka-property: ")
+                .hasMessageContaining("linger.ms")
+                .hasMessageContaining("soon");
+        assertThatThrownBy(
+                        () ->
+                                SinkProducerSettings.check(
+                                        new KafkaSettings(Map.of("batch.size", "-1")), false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("batch.size");
     }
 }
