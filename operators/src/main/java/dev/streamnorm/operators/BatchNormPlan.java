@@ -5,7 +5,6 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 import dev.streamnorm.operators.internal.KeyedNormFunctions;
 import dev.streamnorm.operators.internal.global.GlobalNormalization;
 import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -82,7 +81,7 @@ final class BatchNormPlan implements NormPlan {
         if (config.scope() == Scope.GLOBAL) {
             return GlobalNormalization.apply(config, input);
         }
-        return input.keyBy(FeatureRecord::key, Types.STRING)
+        return RecordKeying.byKey(input)
                 .transform(
                         "normalize",
                         FeatureRecordTypeInfoFactory.TYPE_INFO,

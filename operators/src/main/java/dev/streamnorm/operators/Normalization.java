@@ -177,7 +177,9 @@ public final class Normalization implements Serializable {
 
     /**
      * Adds the normalization to {@code input}. Dead letters are the result's side output {@link
-     * #DEAD_LETTERS}.
+     * #DEAD_LETTERS}. The operator runs at the environment's parallelism; when that and {@code
+     * input}'s are 1, a keyed operator chains to {@code input} without a keyBy ({@link
+     * RecordKeying}), so do not change the result's parallelism afterwards.
      */
     public SingleOutputStreamOperator<FeatureRecord> apply(DataStream<FeatureRecord> input) {
         return norm.plan().apply(this, input);
@@ -197,7 +199,7 @@ public final class Normalization implements Serializable {
         checkArgument(
                 norm == Norm.BATCH && mode == Mode.EVAL && scope == Scope.KEY,
                 "stats updates apply to batch norm in eval mode with key scope only");
-        return input.keyBy(FeatureRecord::key, Types.STRING)
+        return RecordKeying.byKey(input)
                 .connect(updates.broadcast(FollowingEvalFunction.UPDATES))
                 .process(new FollowingEvalFunction(this), FeatureRecordTypeInfoFactory.TYPE_INFO)
                 .uid(OPERATOR_UID)

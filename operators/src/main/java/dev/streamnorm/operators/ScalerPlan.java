@@ -6,7 +6,6 @@ import dev.streamnorm.operators.internal.ScalerFunctions;
 import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
 import dev.streamnorm.state.scaler.ScalerKind;
 import dev.streamnorm.state.scaler.ScalerParams;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -88,7 +87,7 @@ final class ScalerPlan implements NormPlan {
     @Override
     public SingleOutputStreamOperator<FeatureRecord> apply(
             Normalization config, DataStream<FeatureRecord> input) {
-        return input.keyBy(FeatureRecord::key, Types.STRING)
+        return RecordKeying.byKey(input)
                 .transform(
                         "normalize",
                         FeatureRecordTypeInfoFactory.TYPE_INFO,

@@ -87,4 +87,19 @@ public final class StreamnormOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Forget the state of keys not seen for this long (processing time).");
+
+    /**
+     * Not a normalization setting: read from the job's configuration when a normalization is
+     * applied ({@link RecordKeying}).
+     */
+    public static final ConfigOption<Boolean> KEYED_IN_PLACE =
+            ConfigOptions.key("streamnorm.keyed-in-place")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "At parallelism 1, chain the keyed operator to its input instead of"
+                                    + " shipping records over a keyBy (same state, same"
+                                    + " savepoints). Such a job cannot be rescaled while it runs:"
+                                    + " set false to rescale it with the adaptive scheduler's REST"
+                                    + " API. The adaptive scheduler and reactive mode turn it off.");
 }

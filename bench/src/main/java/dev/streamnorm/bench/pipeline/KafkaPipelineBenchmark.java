@@ -10,6 +10,7 @@ import dev.streamnorm.jobs.pipeline.JobConfig;
 import dev.streamnorm.jobs.pipeline.NormalizeJob;
 import dev.streamnorm.operators.Norm;
 import dev.streamnorm.operators.Normalization;
+import dev.streamnorm.operators.StreamnormOptions;
 import dev.streamnorm.state.RecordShape;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -57,7 +58,7 @@ import org.apache.kafka.clients.admin.Admin;
  * <pre>
  * bench/pipeline-bench kafka [--records 320000] [--latency-records 32000] [--rate 5000] [--reps 3]
  *     [--variants flink-eo,flink-alo,plain-alo,plain-eo[,flink-eo-layer,flink-eo-keyed-layer,
- *     flink-eo-kafka-batching]]
+ *     flink-eo-kafka-batching,flink-eo-keyby]]
  *     [--parallelism 1]
  *     [--warmup-records 160000]
  * </pre>
@@ -96,38 +97,55 @@ public final class KafkaPipelineBenchmark {
      */
     static final String KAFKA_BATCHING = "flink-eo-kafka-batching";
 
+    /**
+     * The exactly-once job with its records shipped over a keyBy to the normalize operator ({@code
+     * streamnorm.keyed-in-place: false}), as at parallelism 2 and more, to show what keying in
+     * place at parallelism 1 saves.
+     */
+    static final String KEYBY = "flink-eo-keyby";
+
     /** The Flink variants: the norm, the delivery and the Kafka client settings of each. */
     private static final Map<String, FlinkVariant> FLINK_VARIANTS =
             Map.of(
                     "flink-eo",
-                    new FlinkVariant(
-                            Norm.BATCH, Delivery.EXACTLY_ONCE, KafkaSettings.none(), false),
+                    new FlinkVariant(Norm.BATCH, Delivery.EXACTLY_ONCE),
                     "flink-alo",
-                    new FlinkVariant(
-                            Norm.BATCH, Delivery.AT_LEAST_ONCE, KafkaSettings.none(), false),
+                    new FlinkVariant(Norm.BATCH, Delivery.AT_LEAST_ONCE),
                     FLOOR,
-                    new FlinkVariant(
-                            Norm.LAYER, Delivery.EXACTLY_ONCE, KafkaSettings.none(), false),
+                    new FlinkVariant(Norm.LAYER, Delivery.EXACTLY_ONCE),
                     KEYED_FLOOR,
-                    new FlinkVariant(Norm.LAYER, Delivery.EXACTLY_ONCE, KafkaSettings.none(), true),
+                    new FlinkVariant(Norm.LAYER, Delivery.EXACTLY_ONCE).keyByBeforeDecode(),
                     KAFKA_BATCHING,
-                    new FlinkVariant(
-                            Norm.BATCH,
-                            Delivery.EXACTLY_ONCE,
-                            new KafkaSettings(Map.of("batch.size", "16384", "linger.ms", "5")),
-                            false));
+                    new FlinkVariant(Norm.BATCH, Delivery.EXACTLY_ONCE)
+                            .withKafka(Map.of("batch.size", "16384", "linger.ms", "5")),
+                    KEYBY,
+                    new FlinkVariant(Norm.BATCH, Delivery.EXACTLY_ONCE).notKeyedInPlace());
 
     private static final class FlinkVariant {
         final Norm norm;
         final Delivery delivery;
-        final KafkaSettings kafka;
-        final boolean keyByBeforeDecode;
+        KafkaSettings kafka = KafkaSettings.none();
+        boolean keyByBeforeDecode;
+        boolean keyedInPlace = true;
 
-        FlinkVariant(Norm norm, Delivery delivery, KafkaSettings kafka, boolean keyByBeforeDecode) {
+        FlinkVariant(Norm norm, Delivery delivery) {
             this.norm = norm;
             this.delivery = delivery;
-            this.kafka = kafka;
-            this.keyByBeforeDecode = keyByBeforeDecode;
+        }
+
+        FlinkVariant withKafka(Map<String, String> properties) {
+            kafka = new KafkaSettings(properties);
+            return this;
+        }
+
+        FlinkVariant keyByBeforeDecode() {
+            keyByBeforeDecode = true;
+            return this;
+        }
+
+        FlinkVariant notKeyedInPlace() {
+            keyedInPlace = false;
+            return this;
         }
     }
 
@@ -363,7 +381,9 @@ public final class KafkaPipelineBenchmark {
                                 + ", "
                                 + KEYED_FLOOR
                                 + ", "
-                                + KAFKA_BATCHING);
+                                + KAFKA_BATCHING
+                                + ", "
+                                + KEYBY);
         }
     }
 
@@ -394,6 +414,7 @@ public final class KafkaPipelineBenchmark {
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(StreamnormOptions.KEYED_IN_PLACE, variant.keyedInPlace);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         NormalizeJob.Outputs outputs =
@@ -476,6 +497,7 @@ public final class KafkaPipelineBenchmark {
                 KAFKA_BATCHING,
                 "Flink, sink batching / Kafka's batching",
                 PLAIN_BAR);
+        ratio(rep, byVariant, "flink-eo", KEYBY, "Flink, keyed in place / keyBy", PLAIN_BAR);
         ratio(
                 rep,
                 byVariant,

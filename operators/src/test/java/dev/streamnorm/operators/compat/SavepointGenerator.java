@@ -94,12 +94,13 @@ public final class SavepointGenerator {
         expected.write(dir.resolve("expected.json"));
         Normalization normalization = job.builder(mode).build();
         for (Backend backend : Backend.values()) {
-            Path taken = Paths.get(URI.create(takeSavepoint(normalization, backend)));
+            Path taken =
+                    Paths.get(URI.create(takeSavepoint(normalization, backend, job.parallelism())));
             moveContents(taken, dir.resolve(backend.id()));
         }
     }
 
-    private static ExpectedState expectedTrain() {
+    static ExpectedState expectedTrain() {
         TrainReplay replay =
                 new TrainReplay(
                         TRAIN.builder(Mode.TRAIN)
@@ -131,14 +132,17 @@ public final class SavepointGenerator {
         return new ExpectedState(ONLINE, null, null, moments);
     }
 
-    /** Runs the job until all input has passed the source, then stops it with a savepoint. */
-    private static String takeSavepoint(Normalization normalization, Backend backend)
+    /**
+     * Runs the job with the normalizing operator at {@code parallelism} until all input has passed
+     * the source, then stops it with a savepoint; returns the savepoint's URI.
+     */
+    static String takeSavepoint(Normalization normalization, Backend backend, int parallelism)
             throws Exception {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(StateBackendOptions.STATE_BACKEND, backend.id());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(TRAIN.parallelism());
+        env.setParallelism(parallelism);
         DataStream<FeatureRecord> records =
                 env.fromSource(
                                 new OpenEndedSequenceSource(INPUT),

@@ -1,11 +1,14 @@
 package dev.streamnorm.operators.compat;
 
 import dev.streamnorm.operators.FeatureRecord;
+import dev.streamnorm.operators.Normalization;
 import dev.streamnorm.state.BatchNorm;
 import dev.streamnorm.state.ChannelMoments;
 import dev.streamnorm.state.ChannelNormalizer;
+import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,6 +41,28 @@ final class TrainReplay {
         stats.forEach((key, s) -> replay.stats.put(key, s.copy()));
         pending.forEach((key, records) -> replay.pending.put(key, new ArrayList<>(records)));
         return replay;
+    }
+
+    /**
+     * The sorted output and final-stats {@link Lines} of {@code train} restored from {@code
+     * expected}'s state and run over {@code input} to its end.
+     */
+    static List<String> restoredRunLines(
+            Normalization train, ExpectedState expected, List<FeatureRecord> input) {
+        TrainReplay replay =
+                restored(
+                        train.batchNorm(RecordShape.vector(expected.job().channels())),
+                        expected.job().batchSize(),
+                        expected.runningStatsByKey(),
+                        expected.pendingByKey());
+        List<String> lines = new ArrayList<>();
+        for (FeatureRecord record : input) {
+            replay.accept(record).forEach(r -> lines.add(Lines.output(r)));
+        }
+        replay.flush().forEach(r -> lines.add(Lines.output(r)));
+        replay.stats().forEach((key, s) -> lines.add(Lines.finalStats(key, s)));
+        Collections.sort(lines);
+        return lines;
     }
 
     /** Adds a record to its key's batch; returns the normalized batch if the record closed it. */

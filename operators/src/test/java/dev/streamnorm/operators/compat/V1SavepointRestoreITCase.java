@@ -5,26 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.streamnorm.operators.FeatureRecord;
 import dev.streamnorm.operators.Mode;
 import dev.streamnorm.operators.Normalization;
-import dev.streamnorm.operators.typeutils.FeatureRecordTypeInfoFactory;
 import dev.streamnorm.state.BatchNorm;
 import dev.streamnorm.state.ChannelNormalizer;
 import dev.streamnorm.state.RecordShape;
 import dev.streamnorm.state.RunningStats;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,7 +37,7 @@ class V1SavepointRestoreITCase {
         List<FeatureRecord> input = newRecords(List.of("sensor-z"), 2);
 
         List<String> lines =
-                run(
+                RestoredRun.run(
                         eval,
                         V1Savepoints.savepoint(Mode.TRAIN, Backend.HASHMAP),
                         Backend.HASHMAP,
@@ -83,26 +72,14 @@ class V1SavepointRestoreITCase {
         List<FeatureRecord> input = newRecords(List.of(), 3);
 
         List<String> lines =
-                run(
+                RestoredRun.run(
                         train,
                         V1Savepoints.savepoint(Mode.TRAIN, Backend.ROCKSDB),
                         Backend.ROCKSDB,
                         1,
                         input);
 
-        TrainReplay replay =
-                TrainReplay.restored(
-                        train.batchNorm(RecordShape.vector(expected.job().channels())),
-                        expected.job().batchSize(),
-                        expected.runningStatsByKey(),
-                        expected.pendingByKey());
-        List<String> want = new ArrayList<>();
-        for (FeatureRecord record : input) {
-            replay.accept(record).forEach(r -> want.add(Lines.output(r)));
-        }
-        replay.flush().forEach(r -> want.add(Lines.output(r)));
-        replay.stats().forEach((key, s) -> want.add(Lines.finalStats(key, s)));
-        assertThat(lines).isEqualTo(sorted(want));
+        assertThat(lines).isEqualTo(TrainReplay.restoredRunLines(train, expected, input));
         assertThat(lines)
                 .as("the restored open batches are emitted with their payloads")
                 .anyMatch(l -> l.startsWith("O|sensor-a|1732272029000|input.jsonl:30|{"));
@@ -116,7 +93,7 @@ class V1SavepointRestoreITCase {
         List<FeatureRecord> input = newRecords(List.of("sensor-z"), 2);
 
         List<String> lines =
-                run(
+                RestoredRun.run(
                         online,
                         V1Savepoints.savepoint(Mode.ONLINE, Backend.ROCKSDB),
                         Backend.HASHMAP,
@@ -145,49 +122,6 @@ class V1SavepointRestoreITCase {
             }
         }
         return records;
-    }
-
-    /**
-     * Runs {@code normalization} on {@code input} from {@code savepoint}, restored with {@code
-     * backend}; returns outputs, dead letters and final stats as sorted lines.
-     */
-    private static List<String> run(
-            Normalization normalization,
-            Path savepoint,
-            Backend backend,
-            int parallelism,
-            List<FeatureRecord> input)
-            throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(StateBackendOptions.STATE_BACKEND, backend.id());
-        conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
-        // The savepoint also holds the generator's source, which these jobs do not have.
-        conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(parallelism);
-
-        DataStream<FeatureRecord> records =
-                env.fromData(input, FeatureRecordTypeInfoFactory.TYPE_INFO);
-        SingleOutputStreamOperator<FeatureRecord> normalized = normalization.apply(records);
-        DataStream<String> lines =
-                normalized
-                        .map(Lines::output)
-                        .returns(Types.STRING)
-                        .union(
-                                normalized
-                                        .getSideOutput(Normalization.DEAD_LETTERS)
-                                        .map(Lines::deadLetter)
-                                        .returns(Types.STRING),
-                                normalized
-                                        .getSideOutput(Normalization.FINAL_STATS)
-                                        .map(s -> Lines.finalStats(s.f0, s.f1))
-                                        .returns(Types.STRING));
-        List<String> collected = new ArrayList<>();
-        try (CloseableIterator<String> results = lines.executeAndCollect("restore v1")) {
-            results.forEachRemaining(collected::add);
-        }
-        return sorted(collected);
     }
 
     private static List<String> sorted(List<String> lines) {
