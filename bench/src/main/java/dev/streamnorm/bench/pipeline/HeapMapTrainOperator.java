@@ -16,7 +16,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * A floor of the operator benchmark: after the same keyBy, train mode with count batches done the
+ * A floor of the operator benchmark: keyed as the job is, train mode with count batches done the
  * way the operator does it (the record check, records held until their batch is full, moments over
  * a copy of the batch's values, {@link BatchNorm}, normalization in place), with each key's batch
  * and running stats in a Java {@code HashMap} of this subtask instead of Flink keyed state. Not

@@ -18,10 +18,10 @@ import java.util.Map;
  * anything is timed, each mode's output on a sample (and, in train mode, every key's final running
  * stats) is compared value by value with the plain loop's.
  *
- * <p>In train mode two floors run on the same records, without Flink state: keyBy and a
- * pass-through, and keyBy and the operator's work with its batches in a HashMap ({@link
- * HeapMapTrainOperator}). The bar compares train mode on the HashMap backend with each ({@link
- * #BAR}).
+ * <p>In train mode the {@link Floor}s run on the same records, without Flink state: keyed as the
+ * job is, a pass-through and the operator's work with its batches in a HashMap, and at parallelism
+ * 1 also a pass-through over a keyBy. The bar compares train mode on the HashMap backend with each
+ * ({@link #BAR}).
  *
  * <pre>
  * bench/pipeline-bench operators [--records 3000000] [--rocksdb-records 600000] [--reps 3]
@@ -122,16 +122,16 @@ public final class OperatorBenchmark {
                     }
                 }
                 if (reference && mode == Mode.TRAIN) {
-                    // The same graph without Flink state: keyBy alone (Flink's own cost), and keyBy
+                    // The same graph without Flink state: keyed alone (Flink's own cost), and keyed
                     // with the operator's work, its batches in a HashMap.
                     for (int p : parallelisms) {
-                        for (boolean heapMapWork : new boolean[] {false, true}) {
-                            configs.add(referenceKey(p, heapMapWork));
+                        for (Floor floor : Floor.at(p)) {
+                            configs.add(floor.label(p));
                             flink.add(
                                     flinkRun(
-                                            OperatorJob.reference(
-                                                    keys, features, p, objectReuse, heapMapWork),
-                                            referenceKey(p, heapMapWork),
+                                            OperatorJob.floor(
+                                                    keys, features, p, objectReuse, floor),
+                                            floor.label(p),
                                             records));
                         }
                     }
@@ -147,12 +147,6 @@ public final class OperatorBenchmark {
             }
         }
         summary();
-    }
-
-    private static String referenceKey(int parallelism, boolean heapMapWork) {
-        return (heapMapWork ? "keyBy + train in HashMap" : "keyBy only (no state)")
-                + " p="
-                + parallelism;
     }
 
     private long recordsFor(String backend) {
@@ -364,8 +358,8 @@ public final class OperatorBenchmark {
         table(cpuRates, cpuRatios);
         for (int p : parallelisms) {
             String train = key(Mode.TRAIN, "hashmap", p);
-            for (boolean heapMapWork : new boolean[] {false, true}) {
-                String floor = referenceKey(p, heapMapWork);
+            for (Floor f : Floor.at(p)) {
+                String floor = f.label(p);
                 bar("records/s", train, floor, rates);
                 bar("records per CPU-s", train, floor, cpuRates);
             }

@@ -24,6 +24,8 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -39,10 +41,9 @@ final class OperatorJob {
 
     final int keys;
     final int features;
-    // Null: a reference pipeline, keyBy and then train mode in a HashMap (heapMapWork) or a
-    // pass-through, both without Flink state.
+    // Null for a floor (then floor is set).
     @Nullable final Mode mode;
-    final boolean heapMapWork;
+    @Nullable final Floor floor;
     final String backend;
     final int parallelism;
     final boolean objectReuse;
@@ -54,14 +55,13 @@ final class OperatorJob {
             String backend,
             int parallelism,
             boolean objectReuse) {
-        this(keys, features, mode, backend, parallelism, objectReuse, false);
+        this(keys, features, mode, backend, parallelism, objectReuse, null);
     }
 
-    /** A reference pipeline: keyBy, then {@link HeapMapTrainOperator} or a pass-through. */
-    static OperatorJob reference(
-            int keys, int features, int parallelism, boolean objectReuse, boolean heapMapWork) {
-        return new OperatorJob(
-                keys, features, null, "hashmap", parallelism, objectReuse, heapMapWork);
+    /** A floor's pipeline ({@link Floor}). */
+    static OperatorJob floor(
+            int keys, int features, int parallelism, boolean objectReuse, Floor floor) {
+        return new OperatorJob(keys, features, null, "hashmap", parallelism, objectReuse, floor);
     }
 
     private OperatorJob(
@@ -71,8 +71,8 @@ final class OperatorJob {
             String backend,
             int parallelism,
             boolean objectReuse,
-            boolean heapMapWork) {
-        this.heapMapWork = heapMapWork;
+            @Nullable Floor floor) {
+        this.floor = floor;
         this.keys = keys;
         this.features = features;
         this.mode = mode;
@@ -133,25 +133,35 @@ final class OperatorJob {
                                 new GenerateRecords(keys, features),
                                 FeatureRecordTypeInfoFactory.TYPE_INFO)
                         .name("generate records");
-        if (mode == null && heapMapWork) {
+        if (floor == Floor.KEYED_HEAPMAP) {
             Normalization train =
                     Normalization.builder()
                             .setMode(Mode.TRAIN)
                             .setShape(RecordShape.vector(features))
                             .setBatchSize(BATCH_SIZE)
                             .build();
-            return input.keyBy(FeatureRecord::key, Types.STRING)
+            return keyed(input, floor)
                     .transform(
                             "train in a HashMap",
                             FeatureRecordTypeInfoFactory.TYPE_INFO,
                             new HeapMapTrainOperator(train));
         }
-        if (mode == null) {
-            return input.keyBy(FeatureRecord::key, Types.STRING)
+        if (floor != null) {
+            return keyed(input, floor)
                     .process(new PassThrough(), FeatureRecordTypeInfoFactory.TYPE_INFO)
                     .name("keyed pass-through");
         }
         return normalization(data, finalStats).apply(input);
+    }
+
+    /**
+     * {@code input} keyed for {@code floor}: as {@link Normalization#apply} keys it (in place at
+     * parallelism 1, otherwise over a keyBy), or over a keyBy for {@link Floor#KEYBY_ONLY}.
+     */
+    private KeyedStream<FeatureRecord, String> keyed(DataStream<FeatureRecord> input, Floor floor) {
+        return floor.overKeyBy(parallelism)
+                ? input.keyBy(FeatureRecord::key, Types.STRING)
+                : DataStreamUtils.reinterpretAsKeyedStream(input, FeatureRecord::key, Types.STRING);
     }
 
     /** Runs {@code records} records through the operator; returns the measured time. */
@@ -225,9 +235,15 @@ final class OperatorJob {
             super(keys, features);
         }
 
+        /**
+         * A new record with its own values, as a decoder emits: the normalization may hold it and
+         * normalizes its values in place (with object reuse on and keyed in place, it gets this
+         * very object).
+         */
         @Override
         FeatureRecord record(long i, PipelineData data) {
-            return new FeatureRecord(data.key(i), i, data.values(i), NO_PAYLOAD, Origin.none());
+            return new FeatureRecord(
+                    data.key(i), i, data.values(i).clone(), NO_PAYLOAD, Origin.none());
         }
     }
 }
