@@ -60,7 +60,7 @@ import org.apache.kafka.clients.admin.Admin;
  *     [--variants flink-eo,flink-alo,plain-alo,plain-eo[,flink-eo-layer,flink-eo-keyed-layer,
  *     flink-eo-kafka-batching,flink-eo-keyby]]
  *     [--parallelism 1]
- *     [--warmup-records 160000]
+ *     [--warmup-records 160000] [--warmup-passes 1]
  * </pre>
  */
 public final class KafkaPipelineBenchmark {
@@ -155,6 +155,7 @@ public final class KafkaPipelineBenchmark {
     private final long records;
     private final long latencyRecords;
     private final long warmupRecords;
+    private final int warmupPasses;
     private final int rate;
     private final int reps;
     private final List<String> variants;
@@ -182,6 +183,7 @@ public final class KafkaPipelineBenchmark {
         this.records = args.longValue("records", 320_000);
         this.latencyRecords = args.longValue("latency-records", 32_000);
         this.warmupRecords = args.longValue("warmup-records", 160_000);
+        this.warmupPasses = args.intValue("warmup-passes", 1);
         this.rate = args.intValue("rate", 5000);
         this.reps = args.intValue("reps", 3);
         this.variants = args.list("variants", "flink-eo,flink-alo,plain-alo,plain-eo");
@@ -237,10 +239,15 @@ public final class KafkaPipelineBenchmark {
             Report.line("");
             // The JIT compiles Flink's, Kafka's and the codec's hot paths for a long time (C2 takes
             // a third of the CPU in the first minutes); a short warm-up leaves repetition 1 slow.
-            Report.line(
-                    "-- warm-up (not counted): %,d records through each variant --", warmupRecords);
-            for (String variant : variants) {
-                Report.line(runVariant(kafka, variant, "warmup", warmupRecords, 0).describe(false));
+            for (int pass = 1; pass <= warmupPasses; pass++) {
+                Report.line(
+                        "-- warm-up %d of %d (not counted): %,d records through each variant --",
+                        pass, warmupPasses, warmupRecords);
+                for (String variant : variants) {
+                    Report.line(
+                            runVariant(kafka, variant, "warmup" + pass, warmupRecords, 0)
+                                    .describe(false));
+                }
             }
             for (int rep = 1; rep <= reps; rep++) {
                 Report.line("");
