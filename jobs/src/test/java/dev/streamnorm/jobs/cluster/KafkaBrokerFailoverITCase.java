@@ -38,13 +38,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The job recovers by itself and finishes; a {@code read_committed} reader sees every record once
  * and in order (outputs and dead letters), and the final stats of every key equal a failure-free
  * run's bit for bit. The outage and the time to the next commit are printed.
+ *
+ * <p>The input is {@link GatedInput}: the part after each disruption point is held back in an open
+ * transaction until the disruption is over, so the run still has input to read at every disruption.
+ * Unheld, it can read all of its input in a few seconds, commit a third of it in one checkpoint,
+ * and end before the test disrupts anything.
  */
 class KafkaBrokerFailoverITCase {
     private static final SequencedFeatures INPUT = new SequencedFeatures(500, 200, 8);
     private static final long GOOD_TOTAL = INPUT.total() - INPUT.badTotal();
     private static final TrainRun TRAIN = new TrainRun(INPUT, 16);
     private static final double[] KILL_AT_OUTPUT_FRACTION = {0.25, 0.60};
+
+    /** Where the input is held back until the kill before it is over. */
+    private static final double[] KILL_STAGE_STARTS = {0.40, 0.75};
+
     private static final double MOVE_AT_OUTPUT_FRACTION = 0.40;
+    private static final double MOVE_STAGE_START = 0.55;
     private static final int OUTPUT_PARTITIONS = 4;
     private static final Duration OUTAGE = Duration.ofSeconds(3);
     private static final Duration RUN_LIMIT = Duration.ofMinutes(4);
@@ -61,20 +71,19 @@ class KafkaBrokerFailoverITCase {
                         processes, dir.resolve("kafka"), dir.resolve("log4j2.properties"));
         kafka.createTopics(OUTPUT_PARTITIONS, "input", "output");
         kafka.createTopics(2, "dead-letters");
-        Run run = startRun(dir, kafka);
+        Run run = startRun(dir, kafka, KILL_STAGE_STARTS);
         List<String> recoveries = new ArrayList<>();
         for (double fraction : KILL_AT_OUTPUT_FRACTION) {
-            run.awaitOutputs((long) (fraction * GOOD_TOTAL));
-            long outputsAtKill = run.check.outputs();
             long committedAtKill;
             try (Admin admin = kafka.admin()) {
-                committedAtKill = Run.committedOffsets(admin);
+                committedAtKill = run.awaitCommitted(admin, (long) (fraction * GOOD_TOTAL));
             }
             long killedAt = System.nanoTime();
             kafka.kill();
             Thread.sleep(OUTAGE.toMillis());
             kafka.restart();
             long backAt = System.nanoTime();
+            run.input.releaseNext();
             long committedAt;
             try (Admin admin = kafka.admin()) {
                 committedAt = run.awaitCommitBeyond(admin, committedAtKill);
@@ -85,7 +94,7 @@ class KafkaBrokerFailoverITCase {
                             "kill at %.0f%% of the output: broker down %.1f s (SIGKILL, %d s"
                                     + " pause, restart until it serves requests), first new commit"
                                     + " %.1f s after it was back",
-                            100.0 * outputsAtKill / GOOD_TOTAL,
+                            100.0 * committedAtKill / GOOD_TOTAL,
                             (backAt - killedAt) / 1e9,
                             OUTAGE.toSeconds(),
                             (committedAt - backAt) / 1e9));
@@ -107,18 +116,19 @@ class KafkaBrokerFailoverITCase {
         KafkaBrokerProcess kafka = cluster.get(0);
         kafka.createTopics(OUTPUT_PARTITIONS, 3, "input", "output");
         kafka.createTopics(2, 3, "dead-letters");
-        Run run = startRun(dir, kafka);
-        run.awaitOutputs((long) (MOVE_AT_OUTPUT_FRACTION * GOOD_TOTAL));
-        long outputsAtMove = run.check.outputs();
+        Run run = startRun(dir, kafka, MOVE_STAGE_START);
+        long committedAtMove;
         Map<Integer, Integer> before;
         Map<Integer, Integer> after;
         long movedAt = System.nanoTime();
         long committedAt;
         try (Admin admin = kafka.admin()) {
+            committedAtMove =
+                    run.awaitCommitted(admin, (long) (MOVE_AT_OUTPUT_FRACTION * GOOD_TOTAL));
             before = outputLeaders(admin);
-            long committedAtMove = Run.committedOffsets(admin);
             after = moveOutputLeaders(admin, before);
             movedAt = System.nanoTime();
+            run.input.releaseNext();
             committedAt = run.awaitCommitBeyond(admin, committedAtMove);
         }
         run.finish(kafka);
@@ -126,7 +136,7 @@ class KafkaBrokerFailoverITCase {
                 Locale.ROOT,
                 "leader move at %.0f%% of the output: output partition leaders %s -> %s, first new"
                         + " commit %.1f s after the move%n",
-                100.0 * outputsAtMove / GOOD_TOTAL,
+                100.0 * committedAtMove / GOOD_TOTAL,
                 before,
                 after,
                 (committedAt - movedAt) / 1e9);
@@ -202,16 +212,23 @@ class KafkaBrokerFailoverITCase {
         }
     }
 
-    private Run startRun(Path dir, KafkaBrokerProcess kafka) throws Exception {
-        INPUT.produce(kafka.bootstrapServers(), "input");
+    /** Produces the input, held back from each of {@code stageStarts}, and starts the run. */
+    private Run startRun(Path dir, KafkaBrokerProcess kafka, double... stageStarts)
+            throws Exception {
+        int[] stageSeqs = new int[stageStarts.length];
+        for (int i = 0; i < stageStarts.length; i++) {
+            stageSeqs[i] = (int) (stageStarts[i] * INPUT.perKey);
+        }
+        GatedInput input = new GatedInput(INPUT, kafka.bootstrapServers(), "input", stageSeqs);
         Path statsOut = dir.resolve("final-stats.json");
         List<String> args = new ArrayList<>(List.of("run"));
         args.addAll(TRAIN.options(kafka.bootstrapServers(), dir.resolve("checkpoints"), statsOut));
         args.addAll(List.of("--parallelism", "2", "--transaction-timeout", "2min"));
-        // The source fetches little ahead (64 KiB per partition), so that the run cannot have
-        // read all of its input by a disruption and finish while the broker is away.
+        // The source fetches little ahead (64 KiB per partition), so that what it has read but
+        // not yet committed at a disruption is a small part of its input.
         args.addAll(List.of("--kafka-property", "max.partition.fetch.bytes=65536"));
         return new Run(
+                input,
                 StreamnormProcess.start(processes, "streamnorm-run", dir, args),
                 new CommittedOutput(
                         kafka.bootstrapServers(),
@@ -221,8 +238,9 @@ class KafkaBrokerFailoverITCase {
                 statsOut);
     }
 
-    /** The run of a test, and the reader of its committed output. */
+    /** The run of a test, its input, and the reader of its committed output. */
     private static final class Run {
+        final GatedInput input;
         final JvmProcess process;
         final CommittedOutput output;
         final SequenceCheck check;
@@ -230,25 +248,31 @@ class KafkaBrokerFailoverITCase {
         final long started = System.nanoTime();
         long finished;
 
-        Run(JvmProcess process, CommittedOutput output, Path statsOut) {
+        Run(GatedInput input, JvmProcess process, CommittedOutput output, Path statsOut) {
+            this.input = input;
             this.process = process;
             this.output = output;
             this.check = output.check();
             this.statsOut = statsOut;
         }
 
-        /** Reads the output until {@code count} records are committed. */
-        void awaitOutputs(long count) throws Exception {
+        /**
+         * Reads the output while the output topic's committed offsets sum to less than {@code
+         * count}; returns their sum.
+         */
+        long awaitCommitted(Admin admin, long count) throws Exception {
             long deadline = System.nanoTime() + RUN_LIMIT.toNanos();
-            while (check.outputs() < count) {
+            long committed;
+            while ((committed = committedOffsets(admin)) < count) {
                 assertThat(process.isAlive())
-                        .as("the run before %d committed outputs (have %d)", count, check.outputs())
+                        .as("the run before %d committed outputs (have %d)", count, committed)
                         .isTrue();
                 assertThat(System.nanoTime())
-                        .as("time to reach %d outputs", count)
+                        .as("time to reach %d committed outputs", count)
                         .isLessThan(deadline);
                 output.poll(Duration.ofMillis(100));
             }
+            return committed;
         }
 
         /**
@@ -275,7 +299,8 @@ class KafkaBrokerFailoverITCase {
 
         /** Waits for the run to end (exit code 0), then reads all of its output. */
         void finish(KafkaBrokerProcess kafka) throws Exception {
-            try (output) {
+            try (input;
+                    output) {
                 assertThat(process.awaitExit(RUN_LIMIT)).as("exit code of the run").isZero();
                 finished = System.nanoTime();
                 try (Admin admin = kafka.admin()) {

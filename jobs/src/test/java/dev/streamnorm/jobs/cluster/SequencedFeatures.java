@@ -90,35 +90,56 @@ final class SequencedFeatures {
 
     /** Like {@link #produce(String, String)}, with more client properties (security). */
     void produce(String bootstrap, Map<String, String> client, String topic) throws Exception {
-        Properties props = TestKafka.producer(bootstrap);
+        Properties props = producerProperties(bootstrap);
         props.putAll(client);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            produce(producer, topic, 0, perKey);
+        }
+    }
+
+    /** The properties {@link #produce} uses: an idempotent producer batching up to 512 KiB. */
+    static Properties producerProperties(String bootstrap) {
+        Properties props = TestKafka.producer(bootstrap);
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
+        return props;
+    }
+
+    /**
+     * Sends the records of every key with {@code fromSeq <= seq < toSeq} to {@code topic} in
+     * seq-major order (Kafka key = record key), and returns once the broker has acknowledged every
+     * one of them.
+     */
+    void produce(KafkaProducer<byte[], byte[]> producer, String topic, int fromSeq, int toSeq)
+            throws Exception {
         AtomicLong acknowledged = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-            for (int seq = 0; seq < perKey; seq++) {
-                for (int k = 0; k < keys; k++) {
-                    byte[] key = key(k).getBytes(StandardCharsets.UTF_8);
-                    producer.send(
-                            new ProducerRecord<>(topic, key, payload(k, seq)),
-                            (metadata, e) -> {
-                                if (e != null) {
-                                    failure.compareAndSet(null, e);
-                                } else {
-                                    acknowledged.incrementAndGet();
-                                }
-                            });
-                }
+        for (int seq = fromSeq; seq < toSeq; seq++) {
+            for (int k = 0; k < keys; k++) {
+                byte[] key = key(k).getBytes(StandardCharsets.UTF_8);
+                producer.send(
+                        new ProducerRecord<>(topic, key, payload(k, seq)),
+                        (metadata, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            } else {
+                                acknowledged.incrementAndGet();
+                            }
+                        });
             }
-            producer.flush();
         }
+        producer.flush();
         if (failure.get() != null) {
             throw new AssertionError("producing the input failed", failure.get());
         }
-        if (acknowledged.get() != total()) {
+        long expected = (long) keys * (toSeq - fromSeq);
+        if (acknowledged.get() != expected) {
             throw new AssertionError(
-                    "the broker acknowledged " + acknowledged.get() + " of " + total() + " inputs");
+                    "the broker acknowledged "
+                            + acknowledged.get()
+                            + " of "
+                            + expected
+                            + " inputs");
         }
     }
 }
