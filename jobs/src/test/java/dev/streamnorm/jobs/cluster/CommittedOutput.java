@@ -83,6 +83,27 @@ final class CommittedOutput implements AutoCloseable {
         return check.outputs();
     }
 
+    /** Records read so far, outputs and dead letters. */
+    long records() {
+        return check.outputs() + check.deadLetters();
+    }
+
+    /**
+     * The sum of the output topic's last stable offsets: what the job has committed, ahead of this
+     * reader (it counts the transactions' commit markers too, one per partition and transaction).
+     */
+    long committedOutputOffsets(Admin admin) throws Exception {
+        long sum = 0;
+        for (Map.Entry<TopicPartition, Long> stable :
+                TestKafka.latestOffsets(admin, partitions, IsolationLevel.READ_COMMITTED)
+                        .entrySet()) {
+            if (stable.getKey().topic().equals(outputTopic)) {
+                sum += stable.getValue();
+            }
+        }
+        return sum;
+    }
+
     /**
      * Reads to the end of both topics once no transaction on them is open: the last stable offset
      * of every partition equals its end, and this reader is there.

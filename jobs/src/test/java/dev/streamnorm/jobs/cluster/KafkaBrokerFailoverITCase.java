@@ -2,7 +2,6 @@ package dev.streamnorm.jobs.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.streamnorm.jobs.TestKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.common.ElectionType;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
@@ -263,7 +261,7 @@ class KafkaBrokerFailoverITCase {
         long awaitCommitted(Admin admin, long count) throws Exception {
             long deadline = System.nanoTime() + RUN_LIMIT.toNanos();
             long committed;
-            while ((committed = committedOffsets(admin)) < count) {
+            while ((committed = output.committedOutputOffsets(admin)) < count) {
                 assertThat(process.isAlive())
                         .as("the run before %d committed outputs (have %d)", count, committed)
                         .isTrue();
@@ -281,10 +279,10 @@ class KafkaBrokerFailoverITCase {
          */
         long awaitCommitBeyond(Admin admin, long committed) throws Exception {
             long start = System.nanoTime();
-            while (committedOffsets(admin) <= committed) {
+            while (output.committedOutputOffsets(admin) <= committed) {
                 if (!process.isAlive()) {
                     // A bounded run can commit its last transaction and end between two reads.
-                    assertThat(committedOffsets(admin))
+                    assertThat(output.committedOutputOffsets(admin))
                             .as("committed output when the run ended")
                             .isGreaterThan(committed);
                     break;
@@ -326,19 +324,6 @@ class KafkaBrokerFailoverITCase {
                     .as("committed dead letters")
                     .isEqualTo(INPUT.badTotal());
             TRAIN.assertFinalStats(statsOut);
-        }
-
-        /** The offsets up to which the output topic is committed, summed over its partitions. */
-        static long committedOffsets(Admin admin) throws Exception {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (int p = 0; p < OUTPUT_PARTITIONS; p++) {
-                partitions.add(new TopicPartition("output", p));
-            }
-            return TestKafka.latestOffsets(admin, partitions, IsolationLevel.READ_COMMITTED)
-                    .values()
-                    .stream()
-                    .mapToLong(Long::longValue)
-                    .sum();
         }
     }
 }

@@ -27,6 +27,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (at about 20%, 45% and 70% of the committed output) and a new one started each time, and the job
  * fails once while processing a record and once while taking a checkpoint.
  *
+ * <p>The five disruptions come one at a time, never two at once: the input is {@link GatedInput},
+ * held back at the seq of the processing failure, at that of the checkpoint failure and after the
+ * last kill. Each stage is released once the disruption before it is over (all tasks running again
+ * and the output of all released input committed), and each injected failure must be in the job's
+ * exception history before the next kill. A failure that came while the job was already restarting
+ * after a kill would be absorbed by that restart and never reach the history.
+ *
  * <p>A {@code read_committed} reader then sees every good record of every key exactly once and in
  * order, every bad one exactly once as a dead letter, and the final running stats of every key
  * (written by {@code --stats-out} at the end of the {@code --bounded} run) are bit for bit those of
@@ -37,23 +44,50 @@ class TaskManagerFailoverITCase {
     private static final SequencedFeatures INPUT = new SequencedFeatures(1_000, 1_000, 16);
     private static final TrainRun TRAIN = new TrainRun(INPUT, 32);
     private static final double[] KILL_AT_OUTPUT_FRACTION = {0.20, 0.45, 0.70};
-    private static final long PROCESSING_FAILURE_SEQ = 330;
-    private static final long SNAPSHOT_FAILURE_SEQ = 580;
+
+    /**
+     * Held back from here until kill 1 is over; the job fails while processing its first record.
+     */
+    private static final int PROCESSING_FAILURE_SEQ = 330;
+
+    /**
+     * Held back from here until kill 2 is over; the first checkpoint after it has started fails.
+     */
+    private static final int SNAPSHOT_FAILURE_SEQ = 580;
+
+    /** Held back from here until kill 3 is over. */
+    private static final int LAST_STAGE_SEQ = 850;
+
+    /** For each kill, the seq from which the input is held back until it is over. */
+    private static final int[] HELD_AFTER_KILL = {
+        PROCESSING_FAILURE_SEQ, SNAPSHOT_FAILURE_SEQ, LAST_STAGE_SEQ
+    };
+
     private static final Duration RECOVERY_LIMIT = Duration.ofMinutes(3);
     private static final Duration RUN_LIMIT = Duration.ofMinutes(12);
 
     @RegisterExtension final JvmProcesses processes = new JvmProcesses(60);
 
-    /** One kill: when it happened and when the job was running again and producing output. */
+    /**
+     * One kill: at what share of the output, and when the job was running again and had committed
+     * all the input released so far.
+     */
     private static final class Recovery {
         final String taskManager;
+        final double committedShare;
         final double tasksRunningSeconds;
-        final double outputSeconds;
+        final double caughtUpSeconds;
 
-        Recovery(String taskManager, long killedAt, long runningAt, long outputAt) {
+        Recovery(
+                String taskManager,
+                double committedShare,
+                long killedAt,
+                long runningAt,
+                long caughtUpAt) {
             this.taskManager = taskManager;
+            this.committedShare = committedShare;
             this.tasksRunningSeconds = (runningAt - killedAt) / 1e9;
-            this.outputSeconds = (outputAt - killedAt) / 1e9;
+            this.caughtUpSeconds = (caughtUpAt - killedAt) / 1e9;
         }
     }
 
@@ -73,7 +107,14 @@ class TaskManagerFailoverITCase {
         kafka.createTopics(2, "dead-letters");
         flink.awaitTaskManagers();
         long clusterUp = System.nanoTime();
-        INPUT.produce(kafka.bootstrapServers(), "input");
+        GatedInput input =
+                new GatedInput(
+                        INPUT,
+                        kafka.bootstrapServers(),
+                        "input",
+                        PROCESSING_FAILURE_SEQ,
+                        SNAPSHOT_FAILURE_SEQ,
+                        LAST_STAGE_SEQ);
         long inputProduced = System.nanoTime();
 
         List<String> submit =
@@ -97,16 +138,37 @@ class TaskManagerFailoverITCase {
         long goodTotal = INPUT.total() - INPUT.badTotal();
         List<Recovery> recoveries = new ArrayList<>();
         long finished;
-        try (CommittedOutput output =
+        try (input;
+                CommittedOutput output =
                         new CommittedOutput(
                                 kafka.bootstrapServers(), "output", "dead-letters", check);
                 Admin admin = kafka.admin()) {
-            for (double fraction : KILL_AT_OUTPUT_FRACTION) {
-                awaitOutputs(flink, jobId, output, (long) (fraction * goodTotal));
+            for (int i = 0; i < KILL_AT_OUTPUT_FRACTION.length; i++) {
+                long killAt = (long) (KILL_AT_OUTPUT_FRACTION[i] * goodTotal);
+                long committedAtKill = awaitCommitted(flink, jobId, output, admin, killAt);
                 String victim = busiestTaskManager(flink);
+                int failuresBefore = flink.rest().failures(jobId).size();
                 long killedAt = flink.killTaskManager(victim);
                 flink.startTaskManager();
-                recoveries.add(awaitRecovery(flink, jobId, output, victim, killedAt));
+                long runningAt =
+                        awaitAllTasksRunningAgain(
+                                flink, jobId, output, victim, killedAt, failuresBefore);
+                long caughtUpAt =
+                        awaitRecordsRead(
+                                flink, jobId, output, TRAIN.recordsOutBelow(HELD_AFTER_KILL[i]));
+                recoveries.add(
+                        new Recovery(
+                                victim,
+                                (double) committedAtKill / goodTotal,
+                                killedAt,
+                                runningAt,
+                                caughtUpAt));
+                input.releaseNext();
+                if (i == 0) {
+                    awaitInHistory(flink, jobId, output, InjectedFailures.PROCESSING_MESSAGE);
+                } else if (i == 1) {
+                    awaitInHistory(flink, jobId, output, InjectedFailures.SNAPSHOT_MESSAGE);
+                }
             }
             awaitFinished(flink, jobId, output);
             finished = System.nanoTime();
@@ -169,46 +231,133 @@ class TaskManagerFailoverITCase {
             kills.append(
                     String.format(
                             Locale.ROOT,
-                            "%s kill %d (%s at %.0f%% of output): %.1f s (all tasks running %.1f"
-                                    + " s)",
+                            "%s kill %d (%s at %.0f%% of output): all tasks running %.1f s, output of"
+                                    + " all released input committed %.1f s",
                             i == 0 ? ":" : ";",
                             i + 1,
                             r.taskManager,
-                            KILL_AT_OUTPUT_FRACTION[i] * 100,
-                            r.outputSeconds,
-                            r.tasksRunningSeconds));
+                            r.committedShare * 100,
+                            r.tasksRunningSeconds,
+                            r.caughtUpSeconds));
         }
         return kills.toString();
     }
 
-    /** Reads output until {@code count} records are committed; fails if the job ends first. */
-    private static void awaitOutputs(
-            StandaloneFlinkCluster flink, String jobId, CommittedOutput output, long count)
+    /** What a test waits for; may ask the cluster, which may not answer. */
+    private interface Condition {
+        boolean met() throws Exception;
+    }
+
+    /**
+     * Reads output until {@code condition} is met, and returns when; fails if the job stops running
+     * or {@code limit} passes first. A JobManager that does not answer a request (busy restarting
+     * the job) is asked again.
+     */
+    private static long await(
+            StandaloneFlinkCluster flink,
+            String jobId,
+            CommittedOutput output,
+            Duration limit,
+            String what,
+            Condition condition)
             throws Exception {
-        long deadline = System.nanoTime() + RUN_LIMIT.toNanos();
+        long deadline = System.nanoTime() + limit.toNanos();
         long lastStateCheck = 0;
-        while (output.outputs() < count) {
-            output.poll(Duration.ofMillis(200));
-            if (System.nanoTime() - lastStateCheck > 1_000_000_000L) {
-                lastStateCheck = System.nanoTime();
-                String state = flink.rest().jobState(jobId);
-                assertThat(state)
-                        .as(
-                                "state of the job while waiting for %d committed outputs (have %d)",
-                                count, output.outputs())
-                        .isIn("CREATED", "INITIALIZING", "RUNNING", "RESTARTING");
+        while (true) {
+            try {
+                if (condition.met()) {
+                    return System.nanoTime();
+                }
+                if (System.nanoTime() - lastStateCheck > 1_000_000_000L) {
+                    lastStateCheck = System.nanoTime();
+                    assertThat(flink.rest().jobState(jobId))
+                            .as("state of the job while waiting for %s", what)
+                            .isIn("CREATED", "INITIALIZING", "RUNNING", "RESTARTING");
+                }
+            } catch (IOException e) {
+                // no answer this time: nothing learned
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(
                         "timed out after "
-                                + RUN_LIMIT.toSeconds()
+                                + limit.toSeconds()
                                 + " s waiting for "
-                                + count
-                                + " committed outputs (have "
+                                + what
+                                + " ("
                                 + output.outputs()
-                                + ")");
+                                + " outputs read)");
             }
+            output.poll(Duration.ofMillis(100));
         }
+    }
+
+    /** Waits until the output topic's committed offsets sum to {@code count}; returns the sum. */
+    private static long awaitCommitted(
+            StandaloneFlinkCluster flink,
+            String jobId,
+            CommittedOutput output,
+            Admin admin,
+            long count)
+            throws Exception {
+        await(
+                flink,
+                jobId,
+                output,
+                RUN_LIMIT,
+                count + " committed outputs",
+                () -> output.committedOutputOffsets(admin) >= count);
+        return output.committedOutputOffsets(admin);
+    }
+
+    /**
+     * Waits until the JobManager has restarted the job after the loss: its exception history has
+     * grown past {@code failuresBefore} entries (taken before the kill), and every task is RUNNING
+     * again; returns when. Both come from the same view of the job, which the REST API may serve a
+     * few seconds late, so the tasks cannot be the ones from before the loss.
+     */
+    private static long awaitAllTasksRunningAgain(
+            StandaloneFlinkCluster flink,
+            String jobId,
+            CommittedOutput output,
+            String victim,
+            long killedAt,
+            int failuresBefore)
+            throws Exception {
+        return await(
+                flink,
+                jobId,
+                output,
+                RECOVERY_LIMIT.minusNanos(System.nanoTime() - killedAt),
+                "all tasks running again after killing " + victim,
+                () ->
+                        flink.rest().failures(jobId).size() > failuresBefore
+                                && flink.rest().allTasksRunning(jobId));
+    }
+
+    /** Waits until the reader has read {@code count} records, outputs and dead letters. */
+    private static long awaitRecordsRead(
+            StandaloneFlinkCluster flink, String jobId, CommittedOutput output, long count)
+            throws Exception {
+        return await(
+                flink,
+                jobId,
+                output,
+                RECOVERY_LIMIT,
+                count + " records committed (outputs and dead letters)",
+                () -> output.records() >= count);
+    }
+
+    /** Waits until an entry of the job's exception history contains {@code message}. */
+    private static void awaitInHistory(
+            StandaloneFlinkCluster flink, String jobId, CommittedOutput output, String message)
+            throws Exception {
+        await(
+                flink,
+                jobId,
+                output,
+                RECOVERY_LIMIT,
+                "\"" + message + "\" in the job's exception history",
+                () -> String.join("\n", flink.rest().failures(jobId)).contains(message));
     }
 
     /** The TaskManager with the most slots in use (the first such when several have as many). */
@@ -225,58 +374,6 @@ class TaskManagerFailoverITCase {
                 .as("a running TaskManager with tasks (slots in use: %s)", used)
                 .isNotNull();
         return busiest;
-    }
-
-    /**
-     * Waits until the JobManager has noticed the loss (some task not RUNNING), then every task is
-     * RUNNING again, then more output is committed: the job has recovered.
-     */
-    private static Recovery awaitRecovery(
-            StandaloneFlinkCluster flink,
-            String jobId,
-            CommittedOutput output,
-            String victim,
-            long killedAt)
-            throws Exception {
-        long deadline = killedAt + RECOVERY_LIMIT.toNanos();
-        boolean lossNoticed = false;
-        long runningAt = -1;
-        long outputsWhenRunning = -1;
-        String state = "?";
-        while (System.nanoTime() < deadline) {
-            output.poll(Duration.ofMillis(100));
-            boolean running;
-            try {
-                state = flink.rest().jobState(jobId);
-                running = flink.rest().allTasksRunning(jobId);
-            } catch (IOException e) {
-                continue; // no answer this time: nothing learned
-            }
-            assertThat(state)
-                    .as("state of the job after killing %s", victim)
-                    .isNotIn("FAILED", "CANCELED", "FINISHED");
-            if (!running) {
-                lossNoticed = true;
-                runningAt = -1;
-            } else if (lossNoticed && runningAt < 0) {
-                runningAt = System.nanoTime();
-                outputsWhenRunning = output.outputs();
-            } else if (runningAt >= 0 && output.outputs() > outputsWhenRunning) {
-                return new Recovery(victim, killedAt, runningAt, System.nanoTime());
-            }
-        }
-        throw new AssertionError(
-                "the job did not recover within "
-                        + RECOVERY_LIMIT.toSeconds()
-                        + " s of killing "
-                        + victim
-                        + " (loss noticed: "
-                        + lossNoticed
-                        + ", all tasks running: "
-                        + (runningAt >= 0)
-                        + ", job state "
-                        + state
-                        + ")");
     }
 
     /** Reads output until the job is FINISHED; fails if it fails or takes too long. */

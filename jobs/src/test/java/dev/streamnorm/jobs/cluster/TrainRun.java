@@ -52,6 +52,20 @@ final class TrainRun {
                         statsOut.toString()));
     }
 
+    /**
+     * The records a run puts out, outputs and dead letters, from all of its input with a seq below
+     * {@code seq}: every bad record, and of every key's good records those that fill whole batches
+     * (the rest waits for more input).
+     */
+    long recordsOutBelow(int seq) {
+        long out = 0;
+        for (int k = 0; k < input.keys; k++) {
+            int bad = input.badSeq(k) < seq ? 1 : 0;
+            out += bad + (seq - bad) / batchSize * batchSize;
+        }
+        return out;
+    }
+
     /** Asserts that the stats file of the run holds the stats of a failure-free run, bitwise. */
     void assertFinalStats(Path statsOut) {
         RecordShape shape = RecordShape.vector(input.channels);
