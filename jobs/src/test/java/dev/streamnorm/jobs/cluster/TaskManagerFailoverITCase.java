@@ -63,6 +63,11 @@ class TaskManagerFailoverITCase {
         PROCESSING_FAILURE_SEQ, SNAPSHOT_FAILURE_SEQ, LAST_STAGE_SEQ
     };
 
+    /** The injected failure that the stage released after each of the first kills brings. */
+    private static final String[] FAILURE_AFTER_KILL = {
+        InjectedFailures.PROCESSING_MESSAGE, InjectedFailures.SNAPSHOT_MESSAGE
+    };
+
     private static final Duration RECOVERY_LIMIT = Duration.ofMinutes(3);
     private static final Duration RUN_LIMIT = Duration.ofMinutes(12);
 
@@ -164,10 +169,8 @@ class TaskManagerFailoverITCase {
                                 runningAt,
                                 caughtUpAt));
                 input.releaseNext();
-                if (i == 0) {
-                    awaitInHistory(flink, jobId, output, InjectedFailures.PROCESSING_MESSAGE);
-                } else if (i == 1) {
-                    awaitInHistory(flink, jobId, output, InjectedFailures.SNAPSHOT_MESSAGE);
+                if (i < FAILURE_AFTER_KILL.length) {
+                    awaitInHistory(flink, jobId, output, FAILURE_AFTER_KILL[i]);
                 }
             }
             awaitFinished(flink, jobId, output);
