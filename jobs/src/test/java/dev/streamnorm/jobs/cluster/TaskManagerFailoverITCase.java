@@ -113,13 +113,7 @@ class TaskManagerFailoverITCase {
         flink.awaitTaskManagers();
         long clusterUp = System.nanoTime();
         GatedInput input =
-                new GatedInput(
-                        INPUT,
-                        kafka.bootstrapServers(),
-                        "input",
-                        PROCESSING_FAILURE_SEQ,
-                        SNAPSHOT_FAILURE_SEQ,
-                        LAST_STAGE_SEQ);
+                new GatedInput(INPUT, kafka.bootstrapServers(), "input", HELD_AFTER_KILL);
         long inputProduced = System.nanoTime();
 
         List<String> submit =
